@@ -1,0 +1,309 @@
+"""Reading and writing the record in the ``fixtures/`` format.
+
+Fixtures are YAML files, each ``{model: <name>, records: [...]}``. Records are
+matched on their natural key, so no database ids appear anywhere. Dates are
+written as the sources give them (``1919``, ``"1919-03"``, ``1919-03-27``) and the
+precision follows from the form. Citations and date claims sit inside the record
+they support. A record's fields are set to the fixture's values; citations,
+claims and heads of mission the fixture names are added or updated, and nothing
+the fixture does not name is deleted.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, transaction
+
+from .dates import Precision
+from .models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
+from .services import publication_problems
+
+# Loading order: every model only refers to models above it.
+MODELS = {
+    "source": Source,
+    "era": Era,
+    "country": Country,
+    "relationperiod": RelationPeriod,
+    "mission": Mission,
+    "event": Event,
+}
+NESTED_KEYS = {"citations", "date_claims", "heads", "successors", "countries"}
+CHANGE_REASON = "load_content"
+
+
+class FixtureError(Exception):
+    pass
+
+
+@dataclass
+class LoadReport:
+    created: dict = field(default_factory=dict)
+    updated: dict = field(default_factory=dict)
+    unchanged: dict = field(default_factory=dict)
+
+    def count(self, bucket, label):
+        getattr(self, bucket)[label] = getattr(self, bucket).get(label, 0) + 1
+
+    @property
+    def changed(self):
+        return bool(self.created or self.updated)
+
+
+def parse_date(value):
+    """``(date, precision)`` from 1919, "1919", "1919-03", "1919-03-27" or a YAML date."""
+    if value is None or value == "":
+        return None, Precision.DAY
+    if isinstance(value, datetime.date):
+        return value, Precision.DAY
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4}", text):
+        return datetime.date(int(text), 1, 1), Precision.YEAR
+    if re.fullmatch(r"\d{4}-\d{2}", text):
+        year, month = text.split("-")
+        return datetime.date(int(year), int(month), 1), Precision.MONTH
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return datetime.date.fromisoformat(text), Precision.DAY
+    raise FixtureError(f"“{value}” is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)")
+
+
+def format_fixture_date(value, precision):
+    if value is None:
+        return None
+    if precision == Precision.YEAR:
+        return f"{value.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def date_fields(model):
+    """Names of the date fields of ``model`` that have a ``<name>_precision`` companion."""
+    names = {f.name for f in model._meta.concrete_fields}
+    return [name for name in names if f"{name}_precision" in names]
+
+
+def natural_lookup(model, data):
+    if model is RelationPeriod:
+        starts_on, _ = parse_date(data.get("starts_on"))
+        return {"country": Country.objects.get(slug=data["country"]), "starts_on": starts_on}
+    return {"slug": data["slug"]}
+
+
+def record_values(model, data):
+    """Field values for ``model`` from a fixture record, with dates split into value and precision."""
+    values = {}
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    for key, raw in data.items():
+        if key in NESTED_KEYS:
+            continue
+        if key not in fields:
+            raise FixtureError(f"unknown field “{key}”")
+        if key in date_fields(model):
+            values[key], values[f"{key}_precision"] = parse_date(raw)
+        elif fields[key].is_relation:
+            values[key] = fields[key].related_model.objects.get(slug=raw)
+        elif raw is None and not fields[key].null:
+            values[key] = ""
+        else:
+            values[key] = raw
+    return values
+
+
+class Loader:
+    def __init__(self, directory):
+        self.directory = Path(directory)
+        self.report = LoadReport()
+
+    def files(self):
+        """Fixture files grouped in loading order, each file's records as read."""
+        by_model = {name: [] for name in MODELS}
+        for path in sorted(self.directory.glob("*.yaml")):
+            try:
+                document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as error:
+                raise FixtureError(f"{path.name}: not valid YAML: {error}") from error
+            name = document.get("model")
+            if name not in MODELS:
+                raise FixtureError(f"{path.name}: “model” must be one of {', '.join(MODELS)}, not {name!r}")
+            by_model[name].append((path, document.get("records") or []))
+        return by_model
+
+    @transaction.atomic
+    def load(self):
+        for name, files in self.files().items():
+            for path, records in files:
+                for number, data in enumerate(records, start=1):
+                    try:
+                        self.load_record(MODELS[name], data)
+                    except (FixtureError, ValidationError, ObjectDoesNotExist, IntegrityError, KeyError) as error:
+                        raise FixtureError(
+                            f"{path.name}, record {number} ({describe(data)}): {explain(error)}"
+                        ) from error
+        return self.report
+
+    def save(self, obj, label, created):
+        obj.full_clean()
+        obj._change_reason = CHANGE_REASON
+        with transaction.atomic():
+            obj.save()
+        self.report.count("created" if created else "updated", label)
+
+    def load_record(self, model, data):
+        label = model._meta.verbose_name_plural
+        values = record_values(model, data)
+        lookup = natural_lookup(model, data)
+        obj = model.objects.filter(**lookup).first()
+        created = obj is None
+        if created:
+            obj = model(**values)
+        changed = created or any(getattr(obj, key) != value for key, value in values.items())
+        if changed:
+            for key, value in values.items():
+                setattr(obj, key, value)
+            self.save(obj, label, created)
+        else:
+            self.report.count("unchanged", label)
+
+        touched = self.sync_citations(obj, data.get("citations") or [])
+        touched |= self.sync_claims(obj, data.get("date_claims") or [])
+        for key in ("successors", "countries"):
+            if key in data:
+                touched |= self.sync_m2m(obj, key, data[key] or [])
+        for head in data.get("heads") or []:
+            self.load_head(obj, head)
+
+        # Checked once the citations exist; the transaction undoes everything if it fails.
+        if obj.is_published:
+            problems = publication_problems(obj)
+            if problems:
+                raise FixtureError("cannot be published: " + "; ".join(problems))
+        return touched
+
+    def sync_citations(self, obj, citations):
+        content_type = ContentType.objects.get_for_model(obj)
+        touched = False
+        for order, item in enumerate(citations):
+            source = Source.objects.get(slug=item["source"])
+            defaults = {"quote": item.get("quote") or "", "order": order}
+            citation, created = Citation.objects.get_or_create(
+                content_type=content_type,
+                object_id=obj.pk,
+                source=source,
+                locator=item.get("locator") or "",
+                defaults=defaults,
+            )
+            if created:
+                self.report.count("created", "citations")
+                touched = True
+            elif any(getattr(citation, key) != value for key, value in defaults.items()):
+                for key, value in defaults.items():
+                    setattr(citation, key, value)
+                citation._change_reason = CHANGE_REASON
+                citation.save()
+                self.report.count("updated", "citations")
+                touched = True
+        return touched
+
+    def sync_claims(self, obj, claims):
+        content_type = ContentType.objects.get_for_model(obj)
+        preferred = {}
+        touched = False
+        for item in claims:
+            date, precision = parse_date(item["date"])
+            field_name = item["field"]
+            claim = DateClaim.objects.filter(
+                content_type=content_type, object_id=obj.pk, field=field_name, date=date, precision=precision
+            ).first()
+            if not item.get("citations"):
+                raise FixtureError(f"the claim {item['date']} for “{field_name}” cites no source")
+            note = item.get("note") or ""
+            is_preferred = bool(item.get("preferred"))
+            if is_preferred:
+                if field_name in preferred:
+                    raise FixtureError(f"two preferred claims for “{field_name}”")
+                preferred[field_name] = (date, precision)
+            if claim is None:
+                claim = DateClaim(
+                    content_type=content_type, object_id=obj.pk, field=field_name, date=date, precision=precision
+                )
+                self.report.count("created", "date claims")
+            elif claim.note == note and claim.is_preferred == is_preferred:
+                self.report.count("unchanged", "date claims")
+                self.sync_citations(claim, item.get("citations") or [])
+                continue
+            else:
+                self.report.count("updated", "date claims")
+            claim.note = note
+            claim.is_preferred = is_preferred
+            claim.full_clean()
+            claim._change_reason = CHANGE_REASON
+            claim.save()
+            touched = True
+            self.sync_citations(claim, item["citations"])
+        for field_name, (date, precision) in preferred.items():
+            if (getattr(obj, field_name), getattr(obj, f"{field_name}_precision")) != (date, precision):
+                raise FixtureError(f"the preferred claim for “{field_name}” differs from the record's own date")
+        return touched
+
+    def sync_m2m(self, obj, key, slugs):
+        manager = getattr(obj, key)
+        wanted = set(slugs)
+        current = set(manager.values_list("slug", flat=True))
+        if wanted == current:
+            return False
+        targets = list(Country.objects.filter(slug__in=wanted))
+        missing = wanted - {c.slug for c in targets}
+        if missing:
+            raise FixtureError(f"unknown {key}: {', '.join(sorted(missing))}")
+        manager.set(targets)
+        self.report.count("updated", f"{key} links")
+        return True
+
+    def load_head(self, mission, data):
+        values = record_values(HeadOfMission, data)
+        obj = HeadOfMission.objects.filter(
+            mission=mission, name=values["name"], started_on=values.get("started_on")
+        ).first()
+        created = obj is None
+        if created:
+            obj = HeadOfMission(mission=mission)
+        changed = created or any(getattr(obj, key) != value for key, value in values.items())
+        if changed:
+            for key, value in values.items():
+                setattr(obj, key, value)
+            self.save(obj, "heads of mission", created)
+        else:
+            self.report.count("unchanged", "heads of mission")
+        self.sync_citations(obj, data.get("citations") or [])
+
+
+def describe(data):
+    if not isinstance(data, dict):
+        return repr(data)[:60]
+    for key in ("slug", "name", "title"):
+        if data.get(key):
+            return str(data[key])
+    if "country" in data:
+        return f"{data['country']} from {data.get('starts_on')}"
+    return "?"
+
+
+def explain(error):
+    if isinstance(error, ValidationError):
+        if hasattr(error, "message_dict"):
+            return "; ".join(f"{key}: {' '.join(msgs)}" for key, msgs in error.message_dict.items())
+        return " ".join(error.messages)
+    if isinstance(error, ObjectDoesNotExist):
+        return f"refers to a record that does not exist ({error})"
+    if isinstance(error, KeyError):
+        return f"missing required key {error}"
+    return str(error)
+
+
+def load(directory):
+    return Loader(directory).load()

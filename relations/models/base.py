@@ -1,0 +1,241 @@
+"""What every content record shares: publication, history, versions, citations and date claims."""
+
+from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..dates import Precision, format_date, validate_precision
+from ..querysets import PublishableManager
+
+
+class Publication(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+def precision_field(verbose_name):
+    return models.CharField(
+        verbose_name,
+        max_length=5,
+        choices=Precision.choices,
+        default=Precision.DAY,
+        help_text=_("How much of the date the sources give: year, month or exact day."),
+    )
+
+
+class ContentModel(models.Model):
+    """Abstract base of every record readers can see.
+
+    A record is public only once ``publication`` is ``published``; the queryset
+    method ``published()`` is the one place that rule is applied. ``version`` grows
+    by one on every save, so an edit made on a stale form can be detected and refused.
+    """
+
+    publication = models.CharField(
+        _("publication"),
+        max_length=9,
+        choices=Publication.choices,
+        default=Publication.DRAFT,
+        db_index=True,
+        help_text=_("Drafts are visible to staff only. Publishers make a record public."),
+    )
+    unverified = models.BooleanField(
+        _("unverified"),
+        default=False,
+        help_text=_("Tick while a fact still lacks a reliable source. Unverified records cannot be published."),
+    )
+    editor_notes = models.TextField(
+        _("notes for editors"), blank=True, help_text=_("Never shown to readers: open questions, to-dos, doubts.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    objects = PublishableManager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self):
+        return self.publication == Publication.PUBLISHED
+
+    def clean(self):
+        super().clean()
+        if self.is_published and self.unverified:
+            raise ValidationError(
+                {"publication": _("An unverified record cannot be published: verify it against a source first.")}
+            )
+
+    def clean_precise_dates(self, *pairs):
+        """Check each (date field, precision field) pair and that an end follows its start."""
+        errors = {}
+        for date_field, precision_field_name in pairs:
+            try:
+                validate_precision(getattr(self, date_field), getattr(self, precision_field_name))
+            except ValidationError as error:
+                errors[date_field] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+
+class SourceKind(models.TextChoices):
+    BOOK = "book", _("book")
+    CHAPTER = "chapter", _("book chapter")
+    ARTICLE = "article", _("journal article")
+    NEWS = "news", _("news article")
+    WEB = "web", _("web page")
+    GOVERNMENT = "government", _("government document")
+    UN = "un", _("United Nations document")
+    DATASET = "dataset", _("dataset")
+    ENCYCLOPEDIA = "encyclopedia", _("encyclopedia entry")
+
+
+class Source(ContentModel):
+    """A work that the record cites: a book, an article, a web page, an official document."""
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, help_text=_("Short identifier, e.g. adamec-1967."))
+    kind = models.CharField(_("kind"), max_length=12, choices=SourceKind.choices, db_index=True)
+    authors = models.CharField(
+        _("authors"),
+        max_length=500,
+        blank=True,
+        help_text=_("Surname, Given names; separate several authors with semicolons. Leave empty for institutions."),
+    )
+    title = models.CharField(_("title"), max_length=500)
+    container_title = models.CharField(
+        _("in"), max_length=300, blank=True, help_text=_("Journal, newspaper, website or book the work appears in.")
+    )
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    place = models.CharField(_("place of publication"), max_length=200, blank=True)
+    published_on = models.DateField(_("date of publication"), null=True, blank=True)
+    published_on_precision = precision_field(_("precision of publication date"))
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    archive_url = models.URLField(
+        _("archived copy"), max_length=1000, blank=True, help_text=_("A web archive copy of the URL.")
+    )
+    accessed_on = models.DateField(_("accessed on"), null=True, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=17, blank=True)
+    pages = models.CharField(_("pages"), max_length=50, blank=True, help_text=_("Page range or number of pages."))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("authors", "title")
+        # The one permission that makes a Publisher: it covers every kind of record.
+        permissions = [("publish_content", "Can publish and unpublish any record")]
+        indexes = [models.Index(fields=("title",))]
+
+    def __str__(self):
+        return f"{self.authors}, {self.title}" if self.authors else self.title
+
+    def get_absolute_url(self):
+        return reverse("relations:source-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @property
+    def published_display(self):
+        return format_date(self.published_on, self.published_on_precision)
+
+    def clean(self):
+        super().clean()
+        self.clean_precise_dates(("published_on", "published_on_precision"))
+        if self.url and not self.url.startswith(("http://", "https://")):
+            raise ValidationError({"url": _("Only http and https links are allowed.")})
+        if self.archive_url and not self.archive_url.startswith(("http://", "https://")):
+            raise ValidationError({"archive_url": _("Only http and https links are allowed.")})
+
+
+class Citation(models.Model):
+    """One footnote: a source cited by any record, with a page or section and an optional quote."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations", verbose_name=_("source"))
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    locator = models.CharField(
+        _("page or section"), max_length=200, blank=True, help_text=_("e.g. p. 42, pp. 10–12, ch. 3, §5.")
+    )
+    quote = models.TextField(_("quote"), blank=True, help_text=_("The words of the source that support the claim."))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("content_type", "object_id", "order", "pk")
+        indexes = [models.Index(fields=("content_type", "object_id"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=("content_type", "object_id", "source", "locator"), name="citation_unique_per_record"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.locator}".strip()
+
+
+class DateClaim(models.Model):
+    """What one or more sources say a date was, when sources disagree.
+
+    A record's own date column holds the preferred claim (it is what queries and
+    pages use); the claims keep every version with its citations, and at most one
+    claim per record and field is preferred. ``services.prefer_claim`` keeps the
+    two in step.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content_object = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(_("date field"), max_length=40, help_text=_("Which date of the record this is about."))
+    date = models.DateField(_("date"))
+    precision = precision_field(_("precision"))
+    is_preferred = models.BooleanField(_("preferred"), default=False)
+    note = models.TextField(_("note"), blank=True, help_text=_("Why sources differ, or why this claim is preferred."))
+    citations = GenericRelation(Citation)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("content_type", "object_id", "field", "-is_preferred", "date")
+        indexes = [models.Index(fields=("content_type", "object_id", "field"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=("content_type", "object_id", "field"),
+                condition=Q(is_preferred=True),
+                name="dateclaim_one_preferred_per_field",
+            ),
+            models.UniqueConstraint(
+                fields=("content_type", "object_id", "field", "date", "precision"),
+                name="dateclaim_unique_value",
+            ),
+        ]
+
+    def __str__(self):
+        marker = " (preferred)" if self.is_preferred else ""
+        return f"{self.field}: {format_date(self.date, self.precision)}{marker}"
+
+    @property
+    def display(self):
+        return format_date(self.date, self.precision)
+
+    def clean(self):
+        super().clean()
+        try:
+            validate_precision(self.date, self.precision)
+        except ValidationError as error:
+            raise ValidationError({"date": error.messages}) from error
+        target = self.content_object
+        if target is not None and self.field not in getattr(target, "claimable_date_fields", ()):
+            raise ValidationError({"field": _("This record has no date called %(field)s.") % {"field": self.field}})

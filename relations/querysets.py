@@ -1,0 +1,141 @@
+"""Who may see what, and the derived values every reader needs, decided once.
+
+Every public path (pages, API, search, sitemap, feeds, counts) starts from
+``published()``; staff previews start from ``visible_to(user)``.
+"""
+
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+
+PUBLISHED = "published"
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(publication=PUBLISHED)
+
+    def drafts(self):
+        return self.exclude(publication=PUBLISHED)
+
+    def visible_to(self, user):
+        """Everything for staff (who may preview drafts), published records for everyone else."""
+        if user is not None and user.is_active and user.is_staff:
+            return self
+        return self.published()
+
+
+class PublishableManager(models.Manager.from_queryset(PublishableQuerySet)):
+    """Looks records up by their natural key, so fixtures need no database ids."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class IntervalQuerySet(PublishableQuerySet):
+    """Records in force over a half-open interval ``[start_field, end_field)``."""
+
+    start_field = "starts_on"
+    end_field = "ends_on"
+
+    def on(self, date):
+        """Records in force on ``date`` (a date or a query expression such as OuterRef)."""
+        return self.filter(**{f"{self.start_field}__lte": date}).filter(
+            Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gt": date})
+        )
+
+    def overlapping(self, start, end):
+        """Records whose interval shares at least one day with ``[start, end)``; ``end`` None is open."""
+        qs = self.filter(Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gt": start}))
+        if end is not None:
+            qs = qs.filter(**{f"{self.start_field}__lt": end})
+        return qs
+
+
+class EraQuerySet(IntervalQuerySet):
+    def containing(self, date):
+        """The era a date belongs to (at most one: eras do not overlap)."""
+        return self.on(date)
+
+
+class EraManager(PublishableManager.from_queryset(EraQuerySet)):
+    pass
+
+
+class EventQuerySet(PublishableQuerySet):
+    def with_era(self):
+        """Annotate each event with the slug and name of the era its date falls in."""
+        from .models import Era
+
+        eras = Era.objects.published().containing(OuterRef("date"))
+        return self.annotate(
+            era_slug=Subquery(eras.values("slug")[:1]),
+            era_name=Subquery(eras.values("name")[:1]),
+        )
+
+    def in_era(self, era):
+        qs = self.filter(date__gte=era.starts_on)
+        return qs if era.ends_on is None else qs.filter(date__lt=era.ends_on)
+
+
+class EventManager(PublishableManager.from_queryset(EventQuerySet)):
+    pass
+
+
+class RelationPeriodQuerySet(IntervalQuerySet):
+    def for_era(self, era):
+        return self.overlapping(era.starts_on, era.ends_on)
+
+
+class RelationPeriodManager(models.Manager.from_queryset(RelationPeriodQuerySet)):
+    def get_by_natural_key(self, country_slug, status, starts_on):
+        return self.get(country__slug=country_slug, status=status, starts_on=starts_on)
+
+
+class CountryQuerySet(PublishableQuerySet):
+    def with_establishment(self):
+        """Annotate ``relations_established_on`` (and its precision): the start of the
+        earliest published period of diplomatic relations, derived, never typed in."""
+        from .models import RelationPeriod, RelationStatus
+
+        first = (
+            RelationPeriod.objects.published()
+            .filter(country=OuterRef("pk"), status=RelationStatus.DIPLOMATIC)
+            .order_by("starts_on")
+        )
+        return self.annotate(
+            relations_established_on=Subquery(first.values("starts_on")[:1]),
+            relations_established_on_precision=Subquery(first.values("starts_on_precision")[:1]),
+        )
+
+    def with_status_on(self, date):
+        """Annotate ``status_on`` with the status of relations in force on ``date``."""
+        from .models import RelationPeriod
+
+        current = RelationPeriod.objects.published().on(date).filter(country=OuterRef("pk"))
+        return self.annotate(status_on=Subquery(current.values("status")[:1]))
+
+
+class CountryManager(PublishableManager.from_queryset(CountryQuerySet)):
+    pass
+
+
+class MissionQuerySet(IntervalQuerySet):
+    start_field = "opened_on"
+    end_field = "closed_on"
+
+    def open_on(self, date):
+        return self.on(date)
+
+
+class MissionManager(PublishableManager.from_queryset(MissionQuerySet)):
+    pass
+
+
+class HeadOfMissionQuerySet(IntervalQuerySet):
+    start_field = "started_on"
+    end_field = "ended_on"
+
+
+class HeadOfMissionManager(models.Manager.from_queryset(HeadOfMissionQuerySet)):
+    def get_by_natural_key(self, mission_slug, name, started_on):
+        return self.get(mission__slug=mission_slug, name=name, started_on=started_on)
