@@ -61,13 +61,15 @@ def parse_date(value):
     if isinstance(value, datetime.date):
         return value, Precision.DAY
     text = str(value).strip()
-    if re.fullmatch(r"\d{4}", text):
-        return datetime.date(int(text), 1, 1), Precision.YEAR
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        year, month = text.split("-")
-        return datetime.date(int(year), int(month), 1), Precision.MONTH
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return datetime.date.fromisoformat(text), Precision.DAY
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return datetime.date(int(text), 1, 1), Precision.YEAR
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            return datetime.date.fromisoformat(f"{text}-01"), Precision.MONTH
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return datetime.date.fromisoformat(text), Precision.DAY
+    except ValueError as error:
+        raise FixtureError(f"“{value}” is not a real date ({error})") from error
     raise FixtureError(f"“{value}” is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)")
 
 
