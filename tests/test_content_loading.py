@@ -49,7 +49,7 @@ records:
     citations: [{source: ref-book, locator: "p. 3"}]
     date_claims:
       - {field: starts_on, date: 1921, preferred: true, citations: [{source: ref-book, locator: "p. 3"}]}
-      - {field: starts_on, date: 1919-05-27, note: "An earlier letter", citations: [{source: ref-book, locator: "p. 9"}]}
+      - {field: starts_on, date: 1919-05-27, note: "A letter", citations: [{source: ref-book, locator: "p. 9"}]}
 """
 
 
