@@ -266,6 +266,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # It announces itself at start-up of every command; only its warnings matter.
+        "axes": {"level": "WARNING"},
     },
 }
 
