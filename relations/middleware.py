@@ -1,6 +1,8 @@
 """Shared cache of anonymous public pages, keyed by the content version (see relations/cache.py)."""
 
 import hashlib
+import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -8,6 +10,8 @@ from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
 
 from .cache import content_version
+
+logger = logging.getLogger("afrelations.requests")
 
 # Paths never served from the shared cache: editors' tools, the API (it has its own
 # conditional requests and must count every call for throttling) and the health check.
@@ -71,3 +75,31 @@ class PublicCacheMiddleware:
             and "no-store" not in cache_control
             and "Cookie" not in response.get("Vary", "")
         )
+
+
+class RequestLogMiddleware:
+    """One structured log line per request: method, path, status, duration.
+
+    Deliberately no query string (it may carry tokens or search terms), no client
+    address, no user name and no headers: the logs hold no secrets or personal data.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        status = response.status_code
+        logger.log(
+            logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO,
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "cache": response.get("X-Cache", ""),
+            },
+        )
+        return response

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "relations.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -268,6 +269,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # It announces itself at start-up of every command; only its warnings matter.
         "axes": {"level": "WARNING"},
+        # Our own request log replaces Django's, which would print every 404's path twice.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
     },
 }
 
