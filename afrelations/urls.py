@@ -8,3 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("relations.urls")),
 ]
+
+handler500 = "relations.errors.server_error"
