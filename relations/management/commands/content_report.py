@@ -54,9 +54,7 @@ def uncited_published_claims():
 
 
 def countries_without_periods():
-    return list(
-        Country.objects.annotate(periods=Count("relation_periods")).filter(periods=0).order_by("kind", "name")
-    )
+    return list(Country.objects.annotate(periods=Count("relation_periods")).filter(periods=0).order_by("kind", "name"))
 
 
 def missions_without_dates():
@@ -94,9 +92,7 @@ def disputed_dates():
         for obj in model._default_manager.filter(pk__in=ids):
             records[(content_type_id, obj.pk)] = obj
     disputes = [
-        (records[(ct, oid)], field, claims[(ct, oid, field)])
-        for ct, oid, field in wanted
-        if (ct, oid) in records
+        (records[(ct, oid)], field, claims[(ct, oid, field)]) for ct, oid, field in wanted if (ct, oid) in records
     ]
     return sorted(disputes, key=lambda item: (type(item[0]).__name__, str(item[0]), item[1]))
 
