@@ -1,0 +1,216 @@
+"""Admin forms: edit-conflict detection, and the rules that span a record and its inline rows."""
+
+from django import forms
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from .dates import format_date
+from .models import Citation, Publication
+from .services import CLAIM_MODELS, can_publish
+
+# What an editor sees for a value that was empty.
+EMPTY = "—"
+
+
+def describe_value(value):
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def changes_between(model, old, new):
+    """Field-level differences from historical version ``old`` to ``new``: (label, before, after)."""
+    delta = new.diff_against(old, foreign_keys_are_objs=True)
+    changes = []
+    for change in delta.changes:
+        field = model._meta.get_field(change.field)
+        before, after = change.old, change.new
+        if field.many_to_many:
+            reverse_name = field.m2m_reverse_field_name()
+            before = [row[reverse_name] for row in before]
+            after = [row[reverse_name] for row in after]
+        elif field.choices:
+            choices = dict(field.flatchoices)
+            before, after = choices.get(before, before), choices.get(after, after)
+        changes.append((str(field.verbose_name).capitalize(), describe_value(before), describe_value(after)))
+    return changes
+
+
+class EditConflict(ValidationError):
+    """The record changed after the form was opened; carries the current version to reapply onto."""
+
+    def __init__(self, message, current_version):
+        super().__init__(message, code="edit_conflict")
+        self.current_version = current_version
+
+
+class ContentAdminForm(forms.ModelForm):
+    """Refuses to save over a colleague's edit made since this form was opened.
+
+    The form carries the ``version`` the editor started from. On save, a conditional
+    UPDATE claims the row only if it still has that version; it runs inside the
+    admin's transaction, so two simultaneous saves cannot both win. On a conflict the
+    form is shown again with the editor's own values, a list of what the other person
+    changed, and the current version, so saving again applies the edit on top.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk:
+            self.claim_version(cleaned_data.get("version"))
+        return cleaned_data
+
+    def claim_version(self, started_from):
+        model = type(self.instance)
+        if started_from is None:
+            raise ValidationError(
+                _("This form is missing the version it was opened at: reload the page and redo the edit.")
+            )
+        claimed = model._default_manager.filter(pk=self.instance.pk, version=started_from).update(version=started_from)
+        if claimed:
+            return
+        current = model._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+        if current is None:
+            raise ValidationError(_("This record was deleted by someone else while you were editing it."))
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = current
+        raise ValidationError(self.conflict_message(started_from, current))
+
+    def conflict_message(self, started_from, current):
+        model = type(self.instance)
+        versions = model.history.filter(id=self.instance.pk)
+        latest = versions.select_related("history_user").order_by("-history_date", "-history_id").first()
+        opened = versions.filter(version=started_from).order_by("-history_date", "-history_id").first()
+        who = _("someone else")
+        if latest is not None and latest.history_user is not None:
+            who = latest.history_user.get_username()
+        changes = changes_between(model, opened, latest) if opened and latest else []
+        listing = format_html_join(
+            "", "<li><strong>{}</strong>: {} → {}</li>", ((label, old, new) for label, old, new in changes)
+        )
+        return format_html(
+            "{} {}<ul class='edit-conflict-changes'>{}</ul>{}",
+            _(
+                "This record was changed by %(who)s after you opened it "
+                "(it is now at version %(current)s, you started from %(started)s)."
+            )
+            % {"who": who, "current": current, "started": started_from},
+            _("Their changes:") if changes else "",
+            listing,
+            _(
+                "Nothing was saved. Your edits are still in the form below: check them against the changes "
+                "above and save again to apply them on top."
+            ),
+        )
+
+
+class CitationForm(forms.ModelForm):
+    """A citation edited on its own: it must point at a record that exists."""
+
+    class Meta:
+        model = Citation
+        fields = ("content_type", "object_id", "source", "locator", "quote", "order")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["content_type"].queryset = ContentType.objects.filter(
+            app_label="relations", model__in=("era", "country", "relationperiod", "mission", "headofmission", "event")
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        content_type, object_id = cleaned_data.get("content_type"), cleaned_data.get("object_id")
+        if content_type and object_id is not None:
+            model = content_type.model_class()
+            if model is None or not model._default_manager.filter(pk=object_id).exists():
+                raise ValidationError({"object_id": _("There is no such record to cite for.")})
+        return cleaned_data
+
+
+def live_forms(formset):
+    """The inline forms that will still exist after saving: filled in and not marked for deletion."""
+    return [
+        form
+        for form in formset.forms
+        if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+    ]
+
+
+class CitationInlineFormSet(BaseGenericInlineFormSet):
+    """Citations of one record: no source cited twice at the same place, and a
+    published claim keeps at least one citation."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in live_forms(self):
+            key = (form.cleaned_data.get("source"), (form.cleaned_data.get("locator") or "").strip())
+            if key in seen:
+                form.add_error("locator", _("This source is already cited at this place for this record."))
+            seen.add(key)
+        parent = self.instance
+        if isinstance(parent, CLAIM_MODELS) and parent.publication == Publication.PUBLISHED and not live_forms(self):
+            raise ValidationError(
+                _("A published %(kind)s needs at least one citation: cite a source, or unpublish it first.")
+                % {"kind": parent._meta.verbose_name}
+            )
+
+
+class ContentInlineFormSet(BaseInlineFormSet):
+    """Records edited inside another record's form (status periods, missions, heads of mission).
+
+    Editors may add and change drafts here, but published rows are a publisher's to
+    change or delete. Two rows of one form may not overlap where the model forbids it.
+    """
+
+    user = None
+
+    def clean(self):
+        super().clean()
+        if not can_publish(self.user):
+            for form in self.forms:
+                instance = form.instance
+                if not instance.pk or instance.publication != Publication.PUBLISHED:
+                    continue
+                if self.can_delete and self._should_delete_form(form):
+                    raise ValidationError(
+                        _("“%(row)s” is published: only a publisher may delete it.") % {"row": instance}
+                    )
+                if form.has_changed():
+                    raise ValidationError(
+                        _("“%(row)s” is published: only a publisher may change it.") % {"row": instance}
+                    )
+        self.clean_overlaps()
+
+
+class RelationPeriodInlineFormSet(ContentInlineFormSet):
+    """A country's status periods: the rows of one form may not overlap each other either."""
+
+    def clean(self):
+        super().clean()
+        spans = []
+        for form in live_forms(self):
+            starts, ends = form.cleaned_data.get("starts_on"), form.cleaned_data.get("ends_on")
+            if starts is None:
+                continue
+            for other_starts, other_ends, other_precision in spans:
+                if (ends is None or other_starts < ends) and (other_ends is None or starts < other_ends):
+                    form.add_error(
+                        None,
+                        _("This period overlaps the one starting %(date)s in this form.")
+                        % {"date": format_date(other_starts, other_precision)},
+                    )
+            spans.append((starts, ends, form.cleaned_data.get("starts_on_precision") or "day"))
