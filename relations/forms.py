@@ -178,6 +178,12 @@ class ContentInlineFormSet(BaseInlineFormSet):
 
     user = None
 
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # The row's name mentions its parent: hand it the parent instead of a query per row.
+        setattr(form.instance, self.fk.name, self.instance)
+        return form
+
     def clean(self):
         super().clean()
         if not can_publish(self.user):
@@ -193,7 +199,6 @@ class ContentInlineFormSet(BaseInlineFormSet):
                     raise ValidationError(
                         _("“%(row)s” is published: only a publisher may change it.") % {"row": instance}
                     )
-        self.clean_overlaps()
 
 
 class RelationPeriodInlineFormSet(ContentInlineFormSet):

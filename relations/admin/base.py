@@ -144,7 +144,7 @@ class ContentAdmin(SimpleHistoryAdmin):
     actions = ("publish_selected", "unpublish_selected")
     list_per_page = 50
     show_full_result_count = False
-    change_list_template = "admin/relations/change_list.html"
+    change_list_template = "admin/relations/change_list_with_deleted.html"
     object_history_list_template = "admin/relations/object_history_list.html"
     object_history_form_template = "admin/relations/object_history_form.html"
     history_list_per_page = 50
