@@ -12,6 +12,7 @@ from .dates import format_date
 from .models import Citation, Publication
 from .services import CLAIM_MODELS, can_publish
 
+CITABLE_MODELS = ("era", "country", "relationperiod", "mission", "headofmission", "event")
 # What an editor sees for a value that was empty.
 EMPTY = "—"
 
@@ -126,9 +127,10 @@ class CitationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["content_type"].queryset = ContentType.objects.filter(
-            app_label="relations", model__in=("era", "country", "relationperiod", "mission", "headofmission", "event")
-        )
+        if "content_type" in self.fields:
+            self.fields["content_type"].queryset = ContentType.objects.filter(
+                app_label="relations", model__in=CITABLE_MODELS
+            )
 
     def clean(self):
         cleaned_data = super().clean()

@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from openpyxl import Workbook
 
+from .forms import CITABLE_MODELS
 from .models import Citation, Country, Event, Mission, Publication, Source
 from .services import CLAIM_MODELS, can_publish, publication_problems
 
 CONTENT_FIELDS = ("unverified", "editor_notes", "publication")
 # Cells starting with these are formulas to a spreadsheet: exported with a leading apostrophe.
 FORMULA_START = ("=", "+", "@", "\t", "\r")
-CITABLE_MODELS = ("era", "country", "relationperiod", "mission", "headofmission", "event")
 
 
 class SlugsWidget(widgets.ManyToManyWidget):
