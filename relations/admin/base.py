@@ -357,6 +357,11 @@ class BulkImportExportMixin(ImportExportMixin):
     """Bulk import (dry-run preview, all-or-nothing) and streamed export as CSV, XLSX or JSON."""
 
     formats = (CSV, XLSX, JSON)
+    # Many-to-many fields the export writes, fetched per chunk of rows rather than per row.
+    export_prefetch = ()
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related(*self.export_prefetch)
 
     def has_import_permission(self, request):
         return self.has_add_permission(request)

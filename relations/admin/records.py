@@ -99,6 +99,7 @@ class MissionInline(ContentInline):
 @admin.register(Country)
 class CountryAdmin(BulkImportExportMixin, CitableAdmin):
     resource_classes = (CountryResource,)
+    export_prefetch = ("successors",)
     list_display = ("name", "kind", "region", "iso2", "iso3", "publication_badge", "citation_total")
     list_filter = ("kind", "region", ("publication", admin.ChoicesFieldListFilter), CitedFilter)
     search_fields = ("name", "official_name", "slug", "iso2", "iso3")
@@ -252,6 +253,7 @@ class HeadOfMissionAdmin(CitableAdmin):
 @admin.register(Event)
 class EventAdmin(BulkImportExportMixin, CitableAdmin):
     resource_classes = (EventResource,)
+    export_prefetch = ("countries",)
     list_display = ("title", "date_shown", "kind", "era_name", "publication_badge", "citation_total")
     list_filter = (
         "kind",
