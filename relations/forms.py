@@ -1,16 +1,19 @@
 """Admin forms: edit-conflict detection, and the rules that span a record and its inline rows."""
 
+import datetime
+
 from django import forms
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Model
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from .dates import format_date
 from .models import Citation, Publication
-from .services import CLAIM_MODELS, can_publish
+from .services import CLAIM_MODELS, can_publish, m2m_ids_at
 
 CITABLE_MODELS = ("era", "country", "relationperiod", "mission", "headofmission", "event")
 # What an editor sees for a value that was empty.
@@ -56,9 +59,10 @@ class ContentAdminForm(forms.ModelForm):
 
     The form carries the ``version`` the editor started from. On save, a conditional
     UPDATE claims the row only if it still has that version; it runs inside the
-    admin's transaction, so two simultaneous saves cannot both win. On a conflict the
-    form is shown again with the editor's own values, a list of what the other person
-    changed, and the current version, so saving again applies the edit on top.
+    admin's transaction, so two simultaneous saves cannot both win. On a conflict
+    nothing is saved and the form comes back with a list of what the other person
+    changed, their changes merged in wherever this editor left a field alone, this
+    editor's own edits kept, and the current version, so saving again applies both.
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
@@ -83,18 +87,66 @@ class ContentAdminForm(forms.ModelForm):
         claimed = model._default_manager.filter(pk=self.instance.pk, version=started_from).update(version=started_from)
         if claimed:
             return
-        current = model._default_manager.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+        current = model._default_manager.filter(pk=self.instance.pk).first()
         if current is None:
             raise ValidationError(_("This record was deleted by someone else while you were editing it."))
+        versions = model.history.filter(id=self.instance.pk).order_by("-history_date", "-history_id")
+        opened = versions.filter(version=started_from).first()
+        latest = versions.select_related("history_user").first()
         self.data = self.data.copy()
-        self.data[self.add_prefix("version")] = current
-        raise ValidationError(self.conflict_message(started_from, current))
+        self.data[self.add_prefix("version")] = current.version
+        both_changed = self.rebase(opened, current) if opened is not None else []
+        raise ValidationError(self.conflict_message(opened, latest, started_from, current.version, both_changed))
 
-    def conflict_message(self, started_from, current):
+    def rebase(self, opened, current):
+        """Put the other person's changes into this form wherever this editor left a field alone.
+
+        Returns the labels of fields both people changed: there the editor's value is kept,
+        and the message asks them to check it.
+        """
+        base = opened.instance
+        both_changed = []
+        for name in self.fields:
+            if name == "version" or name not in self.cleaned_data:
+                continue
+            try:
+                field = type(current)._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.many_to_many:
+                before = set(m2m_ids_at(opened, field))
+                theirs = set(getattr(current, name).values_list("pk", flat=True))
+                mine = {obj.pk for obj in self.cleaned_data[name]}
+            else:
+                before, theirs = getattr(base, field.attname), getattr(current, field.attname)
+                mine = self.cleaned_data[name]
+                mine = mine.pk if isinstance(mine, Model) else mine
+            if theirs == before:
+                continue
+            if mine == before:
+                self.put_value(name, theirs)
+            elif mine != theirs:
+                both_changed.append(str(self.fields[name].label or name))
+        return both_changed
+
+    def put_value(self, name, value):
+        key = self.add_prefix(name)
+        if isinstance(value, set):
+            self.data.setlist(key, [str(pk) for pk in sorted(value)])
+        elif isinstance(self.fields[name].widget, forms.CheckboxInput):
+            if value:
+                self.data[key] = "on"
+            else:
+                self.data.pop(key, None)
+        elif value is None:
+            self.data[key] = ""
+        elif isinstance(value, datetime.date):
+            self.data[key] = value.isoformat()
+        else:
+            self.data[key] = str(value)
+
+    def conflict_message(self, opened, latest, started_from, current, both_changed):
         model = type(self.instance)
-        versions = model.history.filter(id=self.instance.pk)
-        latest = versions.select_related("history_user").order_by("-history_date", "-history_id").first()
-        opened = versions.filter(version=started_from).order_by("-history_date", "-history_id").first()
         who = _("someone else")
         if latest is not None and latest.history_user is not None:
             who = latest.history_user.get_username()
@@ -102,6 +154,21 @@ class ContentAdminForm(forms.ModelForm):
         listing = format_html_join(
             "", "<li><strong>{}</strong>: {} → {}</li>", ((label, old, new) for label, old, new in changes)
         )
+        if opened is None:
+            advice = _(
+                "Nothing was saved. Your edits are still in the form below: check them against the record "
+                "as it is now and save again to apply them."
+            )
+        elif both_changed:
+            advice = _(
+                "Nothing was saved. Their changes are now in the form below, and your edits are kept. You both "
+                "changed: %(fields)s. Your value is in the form there: check it, then save again."
+            ) % {"fields": ", ".join(both_changed)}
+        else:
+            advice = _(
+                "Nothing was saved. Their changes are now in the form below, together with your edits: "
+                "check, then save again to apply both."
+            )
         return format_html(
             "{} {}<ul class='edit-conflict-changes'>{}</ul>{}",
             _(
@@ -111,10 +178,7 @@ class ContentAdminForm(forms.ModelForm):
             % {"who": who, "current": current, "started": started_from},
             _("Their changes:") if changes else "",
             listing,
-            _(
-                "Nothing was saved. Your edits are still in the form below: check them against the changes "
-                "above and save again to apply them on top."
-            ),
+            advice,
         )
 
 

@@ -144,13 +144,36 @@ def test_a_save_over_a_colleagues_later_edit_is_refused_and_shows_what_changed(c
     event.refresh_from_db()
     assert (event.title, event.summary) == ("Agreement of friendship", "Original summary.")
 
-    # The form keeps the editor's values and now carries the current version: saving again applies them.
+    # The form keeps the editor's edit, takes in the colleague's, and carries the current version.
     again = form_data(response)
     assert again["summary"] == "My careful new summary."
-    again["title"] = "Agreement of friendship"
+    assert again["title"] == "Agreement of friendship"
     assert client.post(url, again).status_code == 302
     event.refresh_from_db()
     assert (event.title, event.summary) == ("Agreement of friendship", "My careful new summary.")
+
+
+def test_when_both_editors_change_one_field_the_second_is_asked_to_check_it(client, editor_user, publisher_user):
+    event = EventFactory(publication="draft", title="Agreement", countries=[])
+    url = admin_url(models.Event, "change", event.pk)
+    client.force_login(editor_user)
+    stale = form_data(client.get(url))
+
+    client.force_login(publisher_user)
+    added = CountryFactory(name="Persia")
+    assert edit(client, event, title="Their title", countries=[str(added.pk)]).status_code == 302
+
+    client.force_login(editor_user)
+    stale["title"] = "My title"
+    response = client.post(url, stale)
+    assert "You both changed: Title" in response.content.decode()
+    again = form_data(response)
+    assert again["title"] == "My title"
+    assert again["countries"] == [str(added.pk)]
+    assert client.post(url, again).status_code == 302
+    event.refresh_from_db()
+    assert event.title == "My title"
+    assert list(event.countries.all()) == [added]
 
 
 def test_a_save_without_the_version_it_started_from_is_refused(publisher_client):

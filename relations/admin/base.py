@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.models import ContentType
@@ -160,6 +160,21 @@ class ContentAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and user_can_edit(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        """Every form carries the version it was opened at (a hidden field), whatever the fieldsets."""
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or any("version" in options["fields"] for _, options in fieldsets):
+            return fieldsets
+        name, options = fieldsets[-1]
+        fieldsets[-1] = (name, {**options, "fields": (*options["fields"], "version")})
+        return fieldsets
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # ``version`` is the form's own hidden field, not an editable model field.
+        fields = kwargs.pop("fields", None) or flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [name for name in fields if name != "version"]
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = tuple(super().get_readonly_fields(request, obj))
