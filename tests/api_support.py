@@ -40,8 +40,11 @@ def make_user(role):
     if role == "anonymous":
         return None
     if role == "superuser":
-        return UserFactory(username="root", is_superuser=True, is_staff=True)
-    user = UserFactory(username=role, is_staff=role != "reader")
+        user = UserFactory(username="root", is_superuser=True, is_staff=True)
+    else:
+        user = UserFactory(username=role, is_staff=role != "reader")
+    # The factory sets the password after saving; store it so session logins hold.
+    user.save()
     if role in ("editor", "publisher"):
         user.groups.add(role_group(role.capitalize()))
     return user
@@ -53,7 +56,7 @@ def client_for(user, *, token=True):
         if token:
             client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
         else:
-            client.force_login(user)
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
 
 
