@@ -161,6 +161,6 @@ class PageURLField(serializers.Field):
 class IdentityField(serializers.HyperlinkedIdentityField):
     """The record's own API address, free of the request's query string (``?format=csv`` included)."""
 
-    def reverse(self, viewname, args=None, kwargs=None, request=None, format=None, **extra):
-        path = reverse(viewname, args=args, kwargs=kwargs)
+    def get_url(self, obj, view_name, request, format):
+        path = reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
         return request.build_absolute_uri(path) if request is not None else path
