@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from .dates import format_date
-
 
 def r(value):
     """A coordinate rounded to a tenth of a pixel, as text."""
@@ -143,7 +141,7 @@ def era_band(eras, today=None):
                 r(max(x1 - x0, 2)),
                 height,
                 r(x0 + 4),
-                format_date(era.starts_on, era.starts_on_precision),
+                era.starts_on.year if x1 - x0 >= 30 else "",
             )
         )
     return format_html(

@@ -85,6 +85,10 @@ def ring_points(ring, arcs):
 
 def ring_path(points):
     """One closed subpath in relative coordinates rounded to 0.1 px, dropping repeated points."""
+    if any(abs(a[0] - b[0]) > 180 for a, b in zip(points, points[1:], strict=False)):
+        # A ring across the antimeridian (Russia's Chukotka, Fiji): keep it in one
+        # piece east of 180°; the little that falls off the map's edge is clipped.
+        points = [(lon + 360 if lon < 0 else lon, lat) for lon, lat in points]
     projected = [natural_earth(lon, lat) for lon, lat in points]
     out = []
     last = None

@@ -63,7 +63,7 @@ def _superscripts(uses):
 def cite(context, obj):
     """The numbered superscripts for every citation of ``obj`` on this page."""
     footnotes = context.get("footnotes")
-    if not footnotes or obj is None:
+    if footnotes is None or obj is None:
         return ""
     return _superscripts(footnotes.cite(obj))
 
@@ -72,7 +72,7 @@ def cite(context, obj):
 def disputed(context, obj, field):
     """When sources give different dates for ``obj.<field>``, each claim with its own source."""
     footnotes = context.get("footnotes")
-    if not footnotes:
+    if footnotes is None:
         return ""
     claims = footnotes.claims(obj, field)
     if not claims:
