@@ -30,6 +30,7 @@ ALLOWED_TAGS = frozenset(
         "ol",
         "li",
         "a",
+        "h2",
         "h3",
         "h4",
         "h5",
@@ -51,9 +52,9 @@ _parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographe
 
 
 def _shift_headings(html):
-    """Editors' headings sit under the page's own h1/h2: '# x' becomes h3."""
+    """Editors' headings sit under the page's own h1: '# x' becomes h2, '## x' h3."""
     for level in range(6, 0, -1):
-        target = min(level + 2, 6)
+        target = min(level + 1, 6)
         html = html.replace(f"<h{level}>", f"<h{target}>").replace(f"</h{level}>", f"</h{target}>")
     return html
 
