@@ -9,6 +9,7 @@ so an edit makes a new entry and stale HTML is never served).
 """
 
 from functools import lru_cache
+from html import unescape
 
 import nh3
 from django.utils.html import strip_tags
@@ -79,8 +80,8 @@ def render_markdown(text):
 
 
 def plain_text(text, limit=None):
-    """The words of a Markdown text without markup, e.g. for meta descriptions."""
-    words = " ".join(strip_tags(render_markdown(text)).split())
+    """The words of a Markdown text without markup or entities (to be escaped where used), e.g. for meta tags."""
+    words = " ".join(unescape(strip_tags(render_markdown(text))).split())
     if limit and len(words) > limit:
         words = words[: limit - 1].rsplit(" ", 1)[0] + "…"
     return words
