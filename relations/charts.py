@@ -120,7 +120,7 @@ def over_time(series, *, title, description):
 
 
 def era_band(eras, today=None):
-    """The eras side by side, each as wide as it lasted, each a link to its page."""
+    """The eras side by side, each as wide as it lasted (a picture: the list beside it carries the links)."""
     if not eras:
         return ""
     today = today or datetime.date.today()
@@ -134,7 +134,6 @@ def era_band(eras, today=None):
         x1 = ((era.ends_on or today) - start).days / total * width
         items.append(
             (
-                era.get_absolute_url(),
                 f"{era.name}, {era.span_display}",
                 index % 6,
                 r(x0),
@@ -152,8 +151,8 @@ def era_band(eras, today=None):
         _("The eras on one time line; each is listed below."),
         format_html_join(
             "",
-            '<a href="{}" aria-label="{}"><rect class="era-{}" x="{}" y="0" width="{}" height="{}"/>'
-            '<text x="{}" y="78">{}</text></a>',
+            '<g><title>{}</title><rect class="era-{}" x="{}" y="0" width="{}" height="{}"/>'
+            '<text x="{}" y="78">{}</text></g>',
             items,
         ),
     )
