@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("relations.urls")),
 ]
 
-# Django's default handlers render templates/404.html (with the request, inside the
-# site's layout) and templates/500.html (standalone: it must render with no context).
+# Django's default 404 handler renders templates/404.html inside the site's layout;
+# the 500 handler renders templates/500.html (standalone: it needs no context).
+handler500 = "relations.errors.server_error"

@@ -58,8 +58,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "relations.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag comparison and 304s, for fresh and cached responses alike.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "relations.middleware.PublicCacheMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -163,6 +168,21 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A reference work needs none of the browser's powerful features; deny them all.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "fullscreen",
+    )
+}
 
 # Strict CSP: no inline script or style anywhere; the admin's few inline
 # scripts are covered by the per-request nonce.
@@ -247,6 +267,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # It announces itself at start-up of every command; only its warnings matter.
+        "axes": {"level": "WARNING"},
+        # Our own request log replaces Django's, which would print every 404's path twice.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
     },
 }
 
