@@ -2,6 +2,8 @@
 
 import django_filters
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -18,6 +20,21 @@ from .models import (
     Region,
     RelationStatus,
 )
+
+
+class FastSelect(forms.Select):
+    """A <select> whose options are written in Python: Django renders each option through a
+    template, which for a list of some 250 countries costs more than the rest of the page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = {**self.build_attrs(self.attrs, attrs), "name": name}
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((option, " selected" if str(option) == chosen else "", label) for option, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
 
 
 class VisibleFilterSet(django_filters.FilterSet):
@@ -37,16 +54,24 @@ class VisibleFilterSet(django_filters.FilterSet):
 
 class EventFilter(VisibleFilterSet):
     era = django_filters.ModelChoiceFilter(
-        label=_("Era"), to_field_name="slug", queryset=Era.objects.none(), method="filter_era", empty_label=_("Any era")
+        widget=FastSelect,
+        label=_("Era"),
+        to_field_name="slug",
+        queryset=Era.objects.none(),
+        method="filter_era",
+        empty_label=_("Any era"),
     )
     country = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
         label=_("Country or organisation"),
         to_field_name="slug",
         field_name="countries",
         queryset=Country.objects.none(),
         empty_label=_("Any"),
     )
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=EventKind.choices, empty_label=_("Any kind"))
+    kind = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Kind"), choices=EventKind.choices, empty_label=_("Any kind")
+    )
     date_after = django_filters.DateFilter(
         label=_("From"),
         field_name="date",
@@ -75,16 +100,24 @@ class EventFilter(VisibleFilterSet):
 
 class MissionFilter(VisibleFilterSet):
     direction = django_filters.ChoiceFilter(
-        label=_("Direction"), choices=MissionDirection.choices, empty_label=_("Both directions")
+        widget=FastSelect, label=_("Direction"), choices=MissionDirection.choices, empty_label=_("Both directions")
     )
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=MissionKind.choices, empty_label=_("Any kind"))
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=MissionStatus.choices, empty_label=_("Any status"))
+    kind = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Kind"), choices=MissionKind.choices, empty_label=_("Any kind")
+    )
+    status = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Status"), choices=MissionStatus.choices, empty_label=_("Any status")
+    )
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
     staff_represent = django_filters.ChoiceFilter(
-        label=_("Staff represent"), choices=AfghanGovernment.choices, empty_label=_("Any government")
+        widget=FastSelect, label=_("Staff represent"), choices=AfghanGovernment.choices, empty_label=_("Any government")
     )
     country = django_filters.ModelChoiceFilter(
-        label=_("Country or organisation"), to_field_name="slug", queryset=Country.objects.none(), empty_label=_("Any")
+        widget=FastSelect,
+        label=_("Country or organisation"),
+        to_field_name="slug",
+        queryset=Country.objects.none(),
+        empty_label=_("Any"),
     )
 
     class Meta:
@@ -97,10 +130,18 @@ class MissionFilter(VisibleFilterSet):
 
 class CountryFilter(VisibleFilterSet):
     q = django_filters.CharFilter(label=_("Name contains"), field_name="name", lookup_expr="icontains")
-    region = django_filters.ChoiceFilter(label=_("Region"), choices=Region.choices, empty_label=_("All regions"))
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=CountryKind.choices, empty_label=_("All kinds"))
+    region = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Region"), choices=Region.choices, empty_label=_("All regions")
+    )
+    kind = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Kind"), choices=CountryKind.choices, empty_label=_("All kinds")
+    )
     status = django_filters.ChoiceFilter(
-        label=_("Status today"), choices=RelationStatus.choices, method="filter_status", empty_label=_("Any status")
+        widget=FastSelect,
+        label=_("Status today"),
+        choices=RelationStatus.choices,
+        method="filter_status",
+        empty_label=_("Any status"),
     )
 
     class Meta:
