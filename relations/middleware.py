@@ -3,11 +3,14 @@
 import hashlib
 import logging
 import time
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse, JsonResponse
 from django.utils.http import http_date
 from django.utils.translation import get_language_from_request
+from django.utils.translation import gettext as _
 
 from .cache import content_version
 
@@ -103,3 +106,36 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class QueryStringGuardMiddleware:
+    """Refuse query strings that cannot be meaningful text before any view parses them.
+
+    Invalid UTF-8 and NUL characters (which PostgreSQL refuses in text) get a 400,
+    overlong query strings a 414; API paths answer in JSON, pages in plain text.
+    """
+
+    max_length = 2048
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = self.problem(request.META.get("QUERY_STRING", ""))
+        if problem is None:
+            return self.get_response(request)
+        status, message = problem
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=status)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+    def problem(self, raw):
+        if len(raw) > self.max_length:
+            return 414, _("The query string is too long (at most %(n)d characters).") % {"n": self.max_length}
+        try:
+            text = unquote_to_bytes(raw.replace("+", " ").encode("latin-1")).decode("utf-8")
+        except (UnicodeDecodeError, UnicodeEncodeError):
+            return 400, _("The query string is not valid UTF-8.")
+        if "\x00" in text:
+            return 400, _("The query string may not contain NUL characters.")
+        return None

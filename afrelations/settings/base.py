@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "relations.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    "relations.middleware.QueryStringGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # ETag comparison and 304s, for fresh and cached responses alike.
     "django.middleware.http.ConditionalGetMiddleware",
