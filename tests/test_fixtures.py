@@ -9,6 +9,7 @@ import pytest
 import yaml
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 
 from relations.content import MODELS, FixtureError, load
 from relations.dates import Precision
@@ -93,9 +94,26 @@ def report_text():
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def loaded_once(django_db_setup, django_db_blocker):
+    """The real fixtures, loaded once for the module inside a transaction that is rolled back at the end.
+
+    Each test still runs in its own savepoint (the ``db`` fixture), so a test that changes the
+    record leaves the next one the freshly loaded content.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield load(FIXTURES)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
 @pytest.fixture
-def loaded(db):
-    return load(FIXTURES)
+def loaded(loaded_once, db):
+    return loaded_once
 
 
 def test_every_fixture_file_names_a_known_model():
@@ -199,20 +217,24 @@ def test_broken_fixture_changes_nothing_and_names_the_file_and_record(loaded, tm
     assert report_text() == before_report
 
 
-def test_broken_fixture_on_an_empty_database_loads_nothing(db, tmp_path):
+def test_records_read_before_a_broken_one_are_rolled_back(db, tmp_path):
     broken = tmp_path / "fixtures"
     shutil.copytree(FIXTURES, broken)
-    path = broken / "40_relations.yaml"
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    sources = broken / "10_sources.yaml"
+    document = yaml.safe_load(sources.read_text(encoding="utf-8"))
+    document["records"].append({"slug": "a-new-source", "kind": "book", "title": "A new source"})
+    sources.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    relations = broken / "40_relations.yaml"
+    document = yaml.safe_load(relations.read_text(encoding="utf-8"))
     document["records"][1]["country"] = "atlantis"
-    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    relations.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    before = {model.__name__: model.objects.count() for model in (Source, Era, Country, RelationPeriod)}
 
-    with pytest.raises(FixtureError, match=r"40_relations\.yaml, record 2"):
+    with pytest.raises(FixtureError, match=r"40_relations\.yaml, record 2 \(atlantis from "):
         load(broken)
 
-    assert Source.objects.count() == 0
-    assert Country.objects.count() == 0
-    assert Era.objects.count() == 0
+    assert not Source.objects.filter(slug="a-new-source").exists()
+    assert {model.__name__: model.objects.count() for model in (Source, Era, Country, RelationPeriod)} == before
 
 
 def test_eras_are_contiguous_and_do_not_overlap(loaded):
