@@ -34,6 +34,8 @@ MODELS = {
     "event": Event,
 }
 NESTED_KEYS = {"citations", "date_claims", "heads", "successors", "countries"}
+# Kept by the database, never written in a fixture.
+SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version"}
 CHANGE_REASON = "load_content"
 
 
@@ -98,9 +100,17 @@ def natural_lookup(model, data):
 
 
 def record_values(model, data):
-    """Field values for ``model`` from a fixture record, with dates split into value and precision."""
-    values = {}
+    """Field values for ``model`` from a fixture record, with dates split into value and precision.
+
+    The fixture is the whole truth about the records it names: a field it leaves out
+    goes back to its default, so deleting a line (``unverified: true``) takes effect.
+    """
     fields = {f.name: f for f in model._meta.concrete_fields}
+    values = {
+        name: field_obj.get_default()
+        for name, field_obj in fields.items()
+        if name not in data and name not in SKIPPED_FIELDS and not field_obj.is_relation
+    }
     for key, raw in data.items():
         if key in NESTED_KEYS:
             continue
@@ -310,9 +320,6 @@ def explain(error):
 
 def load(directory):
     return Loader(directory).load()
-
-
-SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version"}
 
 
 class Exporter:

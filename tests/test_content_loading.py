@@ -125,3 +125,18 @@ def test_changing_a_fixture_updates_the_record_and_keeps_history(fixtures_dir):
     assert event.history.count() == versions + 1
     latest = event.history.first()
     assert (latest.title, latest.history_change_reason) == ("Treaty of Somewhere Else", "load_content")
+
+
+def test_a_field_left_out_of_a_fixture_goes_back_to_its_default(fixtures_dir):
+    write(
+        fixtures_dir,
+        c_events=EVENTS.replace("    kind: treaty\n", "    kind: treaty\n    unverified: true\n").replace(
+            "publication: published", "publication: draft"
+        ),
+    )
+    call_command("load_content", directory=str(fixtures_dir))
+    assert Event.objects.get(slug="treaty-of-somewhere").unverified is True
+    write(fixtures_dir, c_events=EVENTS)
+    call_command("load_content", directory=str(fixtures_dir))
+    event = Event.objects.get(slug="treaty-of-somewhere")
+    assert (event.unverified, event.publication) == (False, "published")
