@@ -282,6 +282,7 @@ class Loader:
         else:
             self.report.count("unchanged", "heads of mission")
         self.sync_citations(obj, data.get("citations") or [])
+        self.sync_claims(obj, data.get("date_claims") or [])
 
 
 def describe(data):

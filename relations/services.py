@@ -1,10 +1,15 @@
 """Work that spans several records, each step atomic. Admin, API and commands all call these."""
 
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
+from simple_history.utils import get_m2m_reverse_field_name
 
-from .models import Citation, DateClaim, Event, Mission, Publication, RelationPeriod
+from .models import Citation, DateClaim, Event, Mission, Publication, RelationPeriod, Source
 
 # Records that state a fact about the world and so may not be published uncited.
 CLAIM_MODELS = (Event, RelationPeriod, Mission)
@@ -84,3 +89,112 @@ def prefer_claim(*, claim, user=None):
         target._change_reason = f"preferred date claim for {claim.field}"
         target.save()
     return claim
+
+
+# Fields a revert leaves alone: identity, bookkeeping, and the workflow state.
+REVERT_KEEPS = frozenset({"id", "publication", "version", "created_at", "updated_at"})
+
+
+def tracked_m2m_fields(model):
+    """The many-to-many fields whose changes history keeps (e.g. an event's countries)."""
+    return list(getattr(model.history.model, "_history_m2m_fields", ()))
+
+
+def m2m_ids_at(historical, field):
+    """The ids ``field`` pointed to in one historical version of a record."""
+    reverse_name = get_m2m_reverse_field_name(field)
+    return list(getattr(historical, field.name).values_list(reverse_name, flat=True))
+
+
+@transaction.atomic
+def revert(*, record, history_id, user=None):
+    """Bring ``record``'s content back to an earlier version from its history.
+
+    Only publishers may revert. What the record says (fields, and the countries of
+    an event or successors of a former state) is restored; its publication state is
+    not, because reverting a wording must not silently take a page offline or put
+    one online: publish or unpublish separately. The result is validated like any
+    edit, so a revert that would clash with today's record (an overlap, a reused
+    slug) is refused with the reason. The revert is itself a new version in history.
+    """
+    if user is not None and not can_publish(user):
+        raise PermissionDenied(_("Only publishers may revert a record."))
+    model = type(record)
+    historical = model.history.filter(id=record.pk, history_id=history_id).first()
+    if historical is None:
+        raise ValidationError(_("That version does not belong to this record."))
+    old = historical.instance
+    for field in model._meta.concrete_fields:
+        if field.name not in REVERT_KEEPS:
+            setattr(record, field.attname, getattr(old, field.attname))
+    record.full_clean()
+    record._change_reason = _("reverted to the version of %(when)s") % {
+        "when": historical.history_date.strftime("%Y-%m-%d %H:%M:%S UTC")
+    }
+    if user is not None:
+        record._history_user = user
+    record.save()
+    for field in tracked_m2m_fields(model):
+        related = field.related_model
+        ids = related.objects.filter(pk__in=m2m_ids_at(historical, field)).values_list("pk", flat=True)
+        getattr(record, field.name).set(list(ids))
+    return record
+
+
+def deleted_versions(model):
+    """The last version of each deleted record of ``model`` that has not been restored, newest first."""
+    history = model.history.model
+    latest = history.objects.filter(id=OuterRef("id")).order_by("-history_date", "-history_id").values("history_id")
+    return (
+        history.objects.filter(history_type="-", history_id=Subquery(latest[:1]))
+        .exclude(id__in=model.objects.values("pk"))
+        .select_related("history_user")
+        .order_by("-history_date")
+    )
+
+
+@transaction.atomic
+def restore_deleted(*, model, record_id, user=None):
+    """Bring a deleted record back, as a draft, with the citations deleted along with it.
+
+    The record returns under its old id, so links and citations that pointed to it
+    work again. It comes back as a draft for a publisher to review; its citations
+    whose source still exists are restored with it.
+    """
+    if user is not None and not user.has_perm(f"{model._meta.app_label}.add_{model._meta.model_name}"):
+        raise PermissionDenied(_("You may not add records of this kind."))
+    deleted = deleted_versions(model).filter(id=record_id).first()
+    if deleted is None:
+        raise ValidationError(_("There is no deleted record with that id to restore."))
+    record = deleted.instance
+    record.publication = Publication.DRAFT
+    record.full_clean(validate_unique=True)
+    record._change_reason = _("restored after deletion")
+    if user is not None:
+        record._history_user = user
+    record.save(force_insert=True)
+    previous = deleted.prev_record
+    for field in tracked_m2m_fields(model):
+        if previous is not None:
+            ids = field.related_model.objects.filter(pk__in=m2m_ids_at(previous, field)).values_list("pk", flat=True)
+            getattr(record, field.name).set(list(ids))
+    restore_citations(record=record, deleted_at=deleted.history_date, user=user)
+    return record
+
+
+def restore_citations(*, record, deleted_at, user=None):
+    """Restore the citations of ``record`` deleted with it (within a minute of its deletion)."""
+    content_type = ContentType.objects.get_for_model(record)
+    window = (deleted_at - datetime.timedelta(minutes=1), deleted_at + datetime.timedelta(minutes=1))
+    gone = Citation.history.filter(
+        history_type="-", content_type_id=content_type.pk, object_id=record.pk, history_date__range=window
+    )
+    existing_sources = set(Source.objects.filter(pk__in=gone.values("source_id")).values_list("pk", flat=True))
+    for historical in gone:
+        if historical.source_id not in existing_sources or Citation.objects.filter(pk=historical.id).exists():
+            continue
+        citation = historical.instance
+        citation._change_reason = _("restored with its record")
+        if user is not None:
+            citation._history_user = user
+        citation.save(force_insert=True)

@@ -30,3 +30,30 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+# Accounts in the two editorial roles (groups created by a data migration), logged in.
+@pytest.fixture
+def editor_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="eddie", is_staff=True, groups=["Editor"])
+
+
+@pytest.fixture
+def publisher_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory(username="pat", is_staff=True, groups=["Editor", "Publisher"])
+
+
+@pytest.fixture
+def editor_client(client, editor_user):
+    client.force_login(editor_user)
+    return client
+
+
+@pytest.fixture
+def publisher_client(client, publisher_user):
+    client.force_login(publisher_user)
+    return client
