@@ -43,12 +43,14 @@ class VisibleFilterSet(django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
-        for name, model in self.visible_choices().items():
-            self.filters[name].queryset = model.objects.visible_to(user)
+        for name, (model, fields) in self.visible_choices().items():
+            # Only the columns a <select> and the filter need: the list may be long.
+            self.filters[name].queryset = model.objects.visible_to(user).only("pk", "slug", "name", *fields)
         for field in self.form.fields.values():
             field.required = False
 
     def visible_choices(self):
+        """{filter name: (model, extra fields)} for the filters whose choices are records."""
         return {}
 
 
@@ -92,7 +94,7 @@ class EventFilter(VisibleFilterSet):
         fields = ("era", "country", "kind", "date_after", "date_before")
 
     def visible_choices(self):
-        return {"era": Era, "country": Country}
+        return {"era": (Era, ("starts_on", "ends_on")), "country": (Country, ())}
 
     def filter_era(self, queryset, name, value):
         return queryset.in_era(value) if value else queryset
@@ -125,7 +127,7 @@ class MissionFilter(VisibleFilterSet):
         fields = ("direction", "kind", "status", "city", "staff_represent", "country")
 
     def visible_choices(self):
-        return {"country": Country}
+        return {"country": (Country, ())}
 
 
 class CountryFilter(VisibleFilterSet):

@@ -12,6 +12,7 @@ drawn over their successors' territory, with their own status and name.
 """
 
 import json
+import logging
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .models import RelationStatus
+
+logger = logging.getLogger(__name__)
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "world_paths.json"
 ATLAS_FILE = Path(settings.BASE_DIR) / "node_modules" / "world-atlas" / "countries-110m.json"
@@ -124,10 +127,16 @@ def build_paths(topology):
 
 @lru_cache(maxsize=1)
 def world_paths():
-    """The projected shapes: from the generated data file, else built from node_modules at first use."""
+    """The projected shapes: from the committed data file, else built from node_modules at first use.
+
+    Without either the pages still render, with the legend and lists but no shapes.
+    """
     if DATA_FILE.exists():
         return json.loads(DATA_FILE.read_text())
-    return build_paths(json.loads(ATLAS_FILE.read_text()))
+    if ATLAS_FILE.exists():
+        return build_paths(json.loads(ATLAS_FILE.read_text()))
+    logger.error("No map data: neither %s nor %s exists; run `manage.py build_map`.", DATA_FILE, ATLAS_FILE)
+    return {}
 
 
 @dataclass(frozen=True)

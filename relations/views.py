@@ -372,7 +372,12 @@ class CountryListView(PublicPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         on = today()
-        base = self.visible(Country).with_status_on(on).with_establishment()
+        base = (
+            self.visible(Country)
+            .only("pk", "slug", "name", "kind", "region", "publication")
+            .with_status_on(on)
+            .with_establishment()
+        )
         filterset = CountryFilter(self.request.GET or None, queryset=base, user=self.viewer)
         countries = (
             list(filterset.qs.order_by("name"))

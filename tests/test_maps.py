@@ -104,3 +104,22 @@ def test_year_series_counts_relations_in_force_at_the_end_of_each_year():
     assert series.decades() == [("1919", 0, 0), ("1920–1923", 1, 3)]
     svg = str(charts.over_time(series, title="T", description="D"))
     assert '<title id="chart-title">T</title>' in svg and "<polyline" in svg and 'class="bar"' in svg
+
+
+def test_the_committed_shapes_file_matches_the_world_atlas_package():
+    """relations/data/world_paths.json serves deployments without Node; `manage.py build_map` refreshes it."""
+    committed = json.loads(maps.DATA_FILE.read_text())
+    assert committed == maps.build_paths(json.loads(maps.ATLAS_FILE.read_text()))
+
+
+def test_without_any_map_data_the_map_is_empty_not_an_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(maps, "DATA_FILE", tmp_path / "missing.json")
+    monkeypatch.setattr(maps, "ATLAS_FILE", tmp_path / "missing-too.json")
+    maps.world_paths.cache_clear()
+    maps._render_map.cache_clear()
+    try:
+        svg = maps.render_map(counterparts(), title="t", description="d")
+        assert svg.startswith("<svg") and '<title id="map-title">t</title>' in svg and "<path" not in svg
+    finally:
+        maps.world_paths.cache_clear()
+        maps._render_map.cache_clear()

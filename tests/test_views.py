@@ -229,6 +229,9 @@ def test_era_page_lists_missions_closed_in_the_era(client, world):
     page = html(client.get("/eras/new-era/"))
     closed = page.split("<h3>Closed</h3>", 1)[1].split("</ul>", 1)[0]
     assert "Consulate of Betaland in Herat" in closed
+    # The link lands on the mission on its country's page, which lists every mission of it.
+    assert 'href="/countries/betaland/#mission-beta-consulate-herat"' in closed
+    assert 'id="mission-beta-consulate-herat"' in html(client.get("/countries/betaland/"))
 
 
 def test_era_list_shows_each_era_with_dates_and_a_chart_with_a_table(client, world):

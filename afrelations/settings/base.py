@@ -156,6 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fa", "Dari"), ("ps", "Pashto")]
+# Django does not list Pashto among the right-to-left languages; pages in it must mirror.
+LANGUAGES_BIDI = ["he", "ar", "ar-dz", "ckb", "fa", "ps", "ug", "ur"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Kabul"
 USE_I18N = True
