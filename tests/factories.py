@@ -157,7 +157,12 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             for name in extracted:
                 obj.groups.add(Group.objects.get_or_create(name=name)[0])
-            obj.save()
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # The password is set after the first save; store it, or sessions would not hold.
+        if create:
+            instance.save()
 
 
 PASSWORD = "correct-horse-battery-staple"

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -367,7 +368,8 @@ class Mission(ContentModel, Citable):
         return self.name
 
     def get_absolute_url(self):
-        return f"{reverse('relations:mission-list')}#mission-{self.slug}"
+        # Missions are listed, with their heads, on their counterpart's page.
+        return f"{self.country.get_absolute_url()}#mission-{self.slug}"
 
     def natural_key(self):
         return (self.slug,)
@@ -376,8 +378,8 @@ class Mission(ContentModel, Citable):
     def name(self):
         kind = self.get_kind_display()
         if self.direction == MissionDirection.OF_AFGHANISTAN:
-            return f"{kind.capitalize()} of Afghanistan in {self.city} ({self.country.name})"
-        return f"{kind.capitalize()} of {self.country.name} in {self.city}"
+            return f"{capfirst(kind)} of Afghanistan in {self.city} ({self.country.name})"
+        return f"{capfirst(kind)} of {self.country.name} in {self.city}"
 
     def clean(self):
         super().clean()
