@@ -72,7 +72,7 @@ class PreloadingCitationFormSet(CitationInlineFormSet):
 
 def user_can_edit(request, obj):
     """Editors change drafts; only publishers change what is already public."""
-    return obj is None or not obj.is_published or services.can_publish(request.user)
+    return obj is None or not getattr(obj, "is_published", False) or services.can_publish(request.user)
 
 
 class CitationInline(GenericTabularInline):
