@@ -214,3 +214,20 @@ def test_the_version_is_claimed_with_a_conditional_update():
     first.save()
     assert not second.is_valid()
     assert "after you opened it" in str(second.non_field_errors())
+
+
+def test_heads_of_a_deleted_mission_are_restored_after_their_mission(publisher_client):
+    from tests.factories import HeadOfMissionFactory
+
+    head = HeadOfMissionFactory(name="Envoy of test")
+    mission_pk, head_pk = head.mission_id, head.pk
+    publisher_client.post(admin_url(models.Mission, "delete", mission_pk), {"post": "yes"})
+    assert not models.HeadOfMission.objects.filter(pk=head_pk).exists()
+    publisher_client.post(admin_url(models.Mission, "restore", mission_pk))
+    listing = publisher_client.get(admin_url(models.HeadOfMission, "deleted"))
+    assert [version.id for version in listing.context["records"]] == [head_pk]
+    publisher_client.post(admin_url(models.HeadOfMission, "restore", head_pk))
+    restored = models.HeadOfMission.objects.get(pk=head_pk)
+    assert restored.mission_id == mission_pk
+    assert restored.publication == "draft"
+    assert restored.citations.count() == 1
