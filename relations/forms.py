@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from .dates import format_date
-from .models import Citation, DateClaim, Publication
+from .models import Citation, CountryKind, DateClaim, Publication
 from .services import CLAIM_MODELS, can_publish, m2m_ids_at
 
 CITABLE_MODELS = ("era", "country", "relationperiod", "mission", "headofmission", "event")
@@ -209,6 +209,20 @@ class AttachedForm(forms.ModelForm):
             raise ValidationError(
                 _("“%(record)s” is published: only a publisher may change what is attached to it.") % {"record": target}
             )
+        return cleaned_data
+
+
+class CountryAdminForm(ContentAdminForm):
+    """Successor states belong to a former state, and never include the state itself."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        successors = cleaned_data.get("successors")
+        if successors:
+            if cleaned_data.get("kind") != CountryKind.FORMER_STATE:
+                self.add_error("successors", _("Only a former state has successor states."))
+            elif self.instance.pk and any(country.pk == self.instance.pk for country in successors):
+                self.add_error("successors", _("A state cannot be its own successor."))
         return cleaned_data
 
 

@@ -339,3 +339,13 @@ def test_an_editor_cannot_make_a_claim_preferred_on_a_published_record(editor_cl
     )
     event.refresh_from_db()
     assert event.date == datetime.date(1950, 6, 1)
+
+
+def test_an_editor_cannot_delete_a_draft_whose_deletion_would_remove_published_records(editor_client):
+    from tests.factories import HeadOfMissionFactory, MissionFactory
+
+    mission = MissionFactory(publication="draft")
+    HeadOfMissionFactory(mission=mission)
+    response = editor_client.post(admin_url(models.Mission, "delete", mission.pk), {"post": "yes"})
+    assert response.status_code == 403
+    assert models.Mission.objects.filter(pk=mission.pk).exists()

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
-from ..forms import CitationForm, DateClaimForm, RelationPeriodInlineFormSet
+from ..forms import CitationForm, CountryAdminForm, DateClaimForm, RelationPeriodInlineFormSet
 from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
 from ..resources import CitationResource, CountryResource, EventResource, MissionResource, SourceResource
 from .base import BulkImportExportMixin, CitableAdmin, CitationInline, ContentAdmin, ContentInline, user_can_edit
@@ -101,6 +101,7 @@ class MissionInline(ContentInline):
 class CountryAdmin(BulkImportExportMixin, CitableAdmin):
     resource_classes = (CountryResource,)
     export_prefetch = ("successors",)
+    form = CountryAdminForm
     list_display = ("name", "kind", "region", "iso2", "iso3", "publication_badge", "citation_total")
     list_filter = ("kind", "region", ("publication", admin.ChoicesFieldListFilter), CitedFilter)
     search_fields = ("name", "official_name", "slug", "iso2", "iso3")
@@ -230,6 +231,7 @@ class HeadOfMissionAdmin(CitableAdmin):
     list_select_related = ("mission__country",)
     search_fields = ("name", "title", "mission__city", "mission__country__name")
     autocomplete_fields = ("mission",)
+    date_hierarchy = "started_on"
     fieldsets = (
         (
             None,
