@@ -46,9 +46,11 @@ migrations-check: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: setup
+	scripts/ensure_system_deps.sh wrk
 	$(BIN)/python scripts/bench.py
 
 loadtest: setup
+	scripts/ensure_system_deps.sh wrk
 	$(BIN)/python scripts/loadtest.py
 
 clean:

@@ -6,3 +6,8 @@ class RelationsConfig(AppConfig):
     name = "relations"
     verbose_name = _("Afghanistan's foreign relations")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .cache import connect_invalidation
+
+        connect_invalidation(self)

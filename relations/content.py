@@ -11,6 +11,7 @@ the fixture does not name is deleted.
 
 import datetime
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,13 +62,15 @@ def parse_date(value):
     if isinstance(value, datetime.date):
         return value, Precision.DAY
     text = str(value).strip()
-    if re.fullmatch(r"\d{4}", text):
-        return datetime.date(int(text), 1, 1), Precision.YEAR
-    if re.fullmatch(r"\d{4}-\d{2}", text):
-        year, month = text.split("-")
-        return datetime.date(int(year), int(month), 1), Precision.MONTH
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return datetime.date.fromisoformat(text), Precision.DAY
+    try:
+        if re.fullmatch(r"\d{4}", text):
+            return datetime.date(int(text), 1, 1), Precision.YEAR
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            return datetime.date.fromisoformat(f"{text}-01"), Precision.MONTH
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return datetime.date.fromisoformat(text), Precision.DAY
+    except ValueError as error:
+        raise FixtureError(f"“{value}” is not a real date ({error})") from error
     raise FixtureError(f"“{value}” is not a date (write YYYY, YYYY-MM or YYYY-MM-DD)")
 
 
@@ -135,16 +138,26 @@ class Loader:
 
     @transaction.atomic
     def load(self):
+        links = []
         for name, files in self.files().items():
             for path, records in files:
                 for number, data in enumerate(records, start=1):
-                    try:
-                        self.load_record(MODELS[name], data)
-                    except (FixtureError, ValidationError, ObjectDoesNotExist, IntegrityError, KeyError) as error:
-                        raise FixtureError(
-                            f"{path.name}, record {number} ({describe(data)}): {explain(error)}"
-                        ) from error
+                    with self.blame(path, number, data):
+                        obj = self.load_record(MODELS[name], data)
+                    links += [(path, number, data, obj, key) for key in ("successors", "countries") if key in data]
+        # Links last: a former state may name successors that come later in the file.
+        for path, number, data, obj, key in links:
+            with self.blame(path, number, data):
+                self.sync_m2m(obj, key, data[key] or [])
         return self.report
+
+    @contextmanager
+    def blame(self, path, number, data):
+        """Name the file and record at fault in any error raised while loading it."""
+        try:
+            yield
+        except (FixtureError, ValidationError, ObjectDoesNotExist, IntegrityError, KeyError) as error:
+            raise FixtureError(f"{path.name}, record {number} ({describe(data)}): {explain(error)}") from error
 
     def save(self, obj, label, created):
         obj.full_clean()
@@ -169,11 +182,8 @@ class Loader:
         else:
             self.report.count("unchanged", label)
 
-        touched = self.sync_citations(obj, data.get("citations") or [])
-        touched |= self.sync_claims(obj, data.get("date_claims") or [])
-        for key in ("successors", "countries"):
-            if key in data:
-                touched |= self.sync_m2m(obj, key, data[key] or [])
+        self.sync_citations(obj, data.get("citations") or [])
+        self.sync_claims(obj, data.get("date_claims") or [])
         for head in data.get("heads") or []:
             self.load_head(obj, head)
 
@@ -182,11 +192,10 @@ class Loader:
             problems = publication_problems(obj)
             if problems:
                 raise FixtureError("cannot be published: " + "; ".join(problems))
-        return touched
+        return obj
 
     def sync_citations(self, obj, citations):
         content_type = ContentType.objects.get_for_model(obj)
-        touched = False
         for order, item in enumerate(citations):
             source = Source.objects.get(slug=item["source"])
             defaults = {"quote": item.get("quote") or "", "order": order}
@@ -199,20 +208,16 @@ class Loader:
             )
             if created:
                 self.report.count("created", "citations")
-                touched = True
             elif any(getattr(citation, key) != value for key, value in defaults.items()):
                 for key, value in defaults.items():
                     setattr(citation, key, value)
                 citation._change_reason = CHANGE_REASON
                 citation.save()
                 self.report.count("updated", "citations")
-                touched = True
-        return touched
 
     def sync_claims(self, obj, claims):
         content_type = ContentType.objects.get_for_model(obj)
         preferred = {}
-        touched = False
         for item in claims:
             date, precision = parse_date(item["date"])
             field_name = item["field"]
@@ -243,26 +248,23 @@ class Loader:
             claim.full_clean()
             claim._change_reason = CHANGE_REASON
             claim.save()
-            touched = True
             self.sync_citations(claim, item["citations"])
         for field_name, (date, precision) in preferred.items():
             if (getattr(obj, field_name), getattr(obj, f"{field_name}_precision")) != (date, precision):
                 raise FixtureError(f"the preferred claim for “{field_name}” differs from the record's own date")
-        return touched
 
     def sync_m2m(self, obj, key, slugs):
         manager = getattr(obj, key)
         wanted = set(slugs)
         current = set(manager.values_list("slug", flat=True))
         if wanted == current:
-            return False
+            return
         targets = list(Country.objects.filter(slug__in=wanted))
         missing = wanted - {c.slug for c in targets}
         if missing:
             raise FixtureError(f"unknown {key}: {', '.join(sorted(missing))}")
         manager.set(targets)
         self.report.count("updated", f"{key} links")
-        return True
 
     def load_head(self, mission, data):
         values = record_values(HeadOfMission, data)
@@ -280,6 +282,7 @@ class Loader:
         else:
             self.report.count("unchanged", "heads of mission")
         self.sync_citations(obj, data.get("citations") or [])
+        self.sync_claims(obj, data.get("date_claims") or [])
 
 
 def describe(data):
@@ -307,3 +310,100 @@ def explain(error):
 
 def load(directory):
     return Loader(directory).load()
+
+
+SKIPPED_FIELDS = {"id", "created_at", "updated_at", "version"}
+
+
+class Exporter:
+    """Writes the whole record in the fixtures format; loading it back reproduces it."""
+
+    def records(self, model):
+        queryset = model.objects.all().order_by(*natural_order(model))
+        if model is Mission:
+            queryset = queryset.select_related("country").prefetch_related("heads")
+        if model is RelationPeriod:
+            queryset = queryset.select_related("country")
+        for obj in queryset.iterator(chunk_size=500):
+            yield self.record(obj)
+
+    def record(self, obj):
+        model = type(obj)
+        dates = set(date_fields(model))
+        precisions = {f"{name}_precision" for name in dates}
+        data = {}
+        for field_obj in model._meta.concrete_fields:
+            name = field_obj.name
+            if name in SKIPPED_FIELDS or name in precisions or (model is HeadOfMission and name == "mission"):
+                continue
+            value = getattr(obj, name)
+            if name in dates:
+                value = format_fixture_date(value, getattr(obj, f"{name}_precision"))
+            elif field_obj.is_relation:
+                value = value.slug if value is not None else None
+            if value is None or value == "" or value is False:
+                continue
+            data[name] = value
+        for m2m in ("successors", "countries"):
+            if hasattr(obj, m2m) and m2m in {f.name for f in model._meta.many_to_many}:
+                slugs = sorted(getattr(obj, m2m).values_list("slug", flat=True))
+                if slugs:
+                    data[m2m] = slugs
+        citations = self.citations(obj)
+        if citations:
+            data["citations"] = citations
+        claims = [
+            {
+                "field": claim.field,
+                "date": format_fixture_date(claim.date, claim.precision),
+                **({"preferred": True} if claim.is_preferred else {}),
+                **({"note": claim.note} if claim.note else {}),
+                "citations": self.citations(claim),
+            }
+            for claim in DateClaim.objects.filter(
+                content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+            ).order_by("field", "date", "precision")
+        ]
+        if claims:
+            data["date_claims"] = claims
+        if model is Mission:
+            heads = [self.record(head) for head in obj.heads.all().order_by("started_on", "name")]
+            if heads:
+                data["heads"] = heads
+        return data
+
+    @staticmethod
+    def citations(obj):
+        rows = Citation.objects.filter(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk
+        ).select_related("source")
+        return [
+            {
+                "source": c.source.slug,
+                **({"locator": c.locator} if c.locator else {}),
+                **({"quote": c.quote} if c.quote else {}),
+            }
+            for c in rows.order_by("order", "pk")
+        ]
+
+    def write(self, directory):
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        written = {}
+        for number, (name, model) in enumerate(MODELS.items(), start=1):
+            records = list(self.records(model))
+            path = directory / f"{number:02d}_{name}.yaml"
+            text = yaml.safe_dump({"model": name, "records": records}, allow_unicode=True, sort_keys=False)
+            path.write_text(text, encoding="utf-8")
+            written[path.name] = len(records)
+        return written
+
+
+def natural_order(model):
+    if model is RelationPeriod:
+        return ("country__slug", "starts_on")
+    return ("slug",)
+
+
+def export(directory):
+    return Exporter().write(directory)

@@ -1,9 +1,50 @@
+"""The public pages. Every page starts from ``visible_to(viewer)`` and runs a fixed number of queries.
+
+Anonymous readers never touch the session (so no ``Vary: Cookie`` and the
+responses stay cacheable); only a request carrying a session cookie is looked
+up, so staff can preview drafts, and those responses are marked private.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import ExtractYear
+from django.http import Http404, JsonResponse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
-from .models import Country, Era, Event, Mission, Source
+from . import charts, maps, search
+from .dates import format_date
+from .filters import CountryFilter, EventFilter, MissionFilter
+from .footnotes import Footnotes, format_reference
+from .markup import plain_text
+from .models import (
+    Citation,
+    Country,
+    CountryKind,
+    DateClaim,
+    Era,
+    Event,
+    EventKind,
+    HeadOfMission,
+    Mission,
+    MissionDirection,
+    MissionStatus,
+    Region,
+    RelationPeriod,
+    RelationStatus,
+    Source,
+)
 
 
 @never_cache
@@ -18,58 +59,741 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-class PublishedMixin:
-    """Published records for readers; staff also see drafts (preview)."""
+def viewer(request):
+    """The logged-in user, or None without touching the session when there is no session cookie."""
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return None
+    user = request.user
+    return user if user.is_authenticated else None
+
+
+def is_previewer(user):
+    return bool(user is not None and user.is_active and user.is_staff)
+
+
+class PublicPageMixin:
+    """Shared by every public page: who is looking, the visible queryset, footnotes and caching.
+
+    ``finalize_response`` is the one caching hook: staff previews are never
+    cached; a shared, version-keyed page cache can be added here for readers.
+    """
 
     model = None
+    page_description = ""
+
+    @cached_property
+    def viewer(self):
+        return viewer(self.request)
+
+    @cached_property
+    def previewing(self):
+        return is_previewer(self.viewer)
+
+    def visible(self, model):
+        return model.objects.visible_to(self.viewer)
 
     def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
+        return self.visible(self.model)
 
-
-class HomeView(TemplateView):
-    template_name = "relations/home.html"
+    def get_meta_description(self):
+        return str(self.page_description)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["eras"] = Era.objects.published()
+        context.setdefault("footnotes", Footnotes())
+        context["previewing"] = self.previewing
+        context["meta_description"] = self.get_meta_description()
+        context["canonical_url"] = self.request.build_absolute_uri(self.get_canonical_path())
+        return context
+
+    def get_canonical_path(self):
+        return self.request.path
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        return self.finalize_response(response)
+
+    def finalize_response(self, response):
+        if self.previewing:
+            add_never_cache_headers(response)
+            patch_cache_control(response, private=True)
+        return response
+
+
+class PaginatedMixin:
+    """Paging that answers 404 (not 500) to a page out of range or not a number."""
+
+    page_kwarg = "page"
+
+    def paginate_queryset(self, queryset, page_size):
+        try:
+            return super().paginate_queryset(queryset, page_size)
+        except Http404:
+            raise
+        except (ValueError, TypeError) as error:
+            raise Http404(_("No such page.")) from error
+
+
+def today():
+    return timezone.localdate()
+
+
+def published_countries_ids(user):
+    return Country.objects.visible_to(user).values("pk")
+
+
+def counterparts(periods_by_country, countries, successors):
+    """Counterpart records for the map, given each country's status and the successor codes of former states."""
+    items = []
+    for country in countries:
+        status = periods_by_country.get(country.pk)
+        items.append(
+            maps.Counterpart(
+                iso_numeric=country.iso_numeric or "",
+                name=country.name,
+                status=status or "",
+                successors=tuple(successors.get(country.pk, ())) if country.kind == CountryKind.FORMER_STATE else (),
+            )
+        )
+    return items
+
+
+def successor_codes(user):
+    """{former state id: [iso numeric of each successor]} in one query."""
+    through = Country.successors.through
+    codes = defaultdict(list)
+    for from_id, code in through.objects.filter(
+        from_country__in=Country.objects.visible_to(user), to_country__iso_numeric__isnull=False
+    ).values_list("from_country_id", "to_country__iso_numeric"):
+        codes[from_id].append(code)
+    return codes
+
+
+# The order in which statuses rank when one colour must stand for a whole era.
+STATUS_RANK = {status: rank for rank, status in enumerate(maps.STATUS_ORDER)}
+
+
+class HomeView(PublicPageMixin, TemplateView):
+    template_name = "relations/home.html"
+    page_description = gettext_lazy(
+        "The cited record of Afghanistan's foreign relations: with whom, since when, in which era, "
+        "through which missions, and on whose word."
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        on = today()
+        eras = list(self.visible(Era))
+        current_era = next((e for e in eras if e.starts_on <= on and (e.ends_on is None or e.ends_on > on)), None)
+        countries = list(self.visible(Country).only("pk", "name", "slug", "kind", "iso_numeric").with_status_on(on))
+        statuses = {c.pk: c.status_on for c in countries if c.status_on}
+        shown = counterparts(statuses, countries, successor_codes(self.viewer))
+        missions = list(
+            self.visible(Mission)
+            .filter(direction=MissionDirection.IN_AFGHANISTAN, country__in=published_countries_ids(self.viewer))
+            .exclude(status=MissionStatus.CLOSED)
+            .select_related("country")
+            .order_by("country__name", "city")
+        )
+        recent = list(
+            self.visible(Event)
+            .filter(date__lte=on)
+            .filter(
+                kind__in=(
+                    EventKind.RECOGNITION,
+                    EventKind.RELATIONS_ESTABLISHED,
+                    EventKind.RELATIONS_SEVERED,
+                    EventKind.RELATIONS_RESTORED,
+                    EventKind.MISSION_OPENED,
+                    EventKind.MISSION_CLOSED,
+                )
+            )
+            .order_by("-date", "title")[:6]
+        )
+        context.update(
+            on=on,
+            eras=eras,
+            current_era=current_era,
+            era_band=charts.era_band(eras, on),
+            legend=maps.legend(shown),
+            world_map=maps.render_map(
+                shown,
+                title=_("Afghanistan's relations on %(date)s") % {"date": format_date(on)},
+                description=_(
+                    "A world map: each country is coloured by the status of its relations with "
+                    "Afghanistan today; the legend below counts them and the relations page lists them."
+                ),
+            ),
+            missions_open=[m for m in missions if m.status == MissionStatus.OPEN],
+            missions_suspended=[m for m in missions if m.status == MissionStatus.SUSPENDED],
+            recent_events=recent,
+            footnotes=Footnotes.load(eras, recent, missions, user=self.viewer),
+        )
         return context
 
 
-class EraListView(PublishedMixin, ListView):
+class EraListView(PublicPageMixin, ListView):
     model = Era
+    page_description = gettext_lazy("The eras of Afghan statehood and foreign policy, from the Great Game to today.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        eras = list(context["object_list"])
+        on = today()
+        first_year = eras[0].starts_on.year if eras else on.year
+        periods = (
+            self.visible(RelationPeriod)
+            .filter(status=RelationStatus.DIPLOMATIC, country__in=published_countries_ids(self.viewer))
+            .values_list("starts_on", "ends_on")
+        )
+        event_years = dict(
+            self.visible(Event)
+            .annotate(year=ExtractYear("date"))
+            .values("year")
+            .annotate(n=Count("pk"))
+            .values_list("year", "n")
+        )
+        series = charts.year_series(periods, event_years, first_year, on.year)
+        context.update(
+            era_band=charts.era_band(eras, on),
+            series=series,
+            chart=charts.over_time(
+                series,
+                title=_("Countries with diplomatic relations with Afghanistan, and events, per year"),
+                description=_(
+                    "The line counts countries with diplomatic relations at the end of each year; "
+                    "the bars count recorded events per year. The table below gives the numbers by decade."
+                ),
+            ),
+            footnotes=Footnotes.load(eras, user=self.viewer),
+        )
+        return context
 
 
-class EraDetailView(PublishedMixin, DetailView):
+def era_statuses(periods):
+    """Per country, the periods overlapping the era, and the status that best describes the era for the map."""
+    rows = {}
+    for period in periods:
+        row = rows.setdefault(period.country_id, {"country": period.country, "periods": []})
+        row["periods"].append(period)
+    for row in rows.values():
+        row["status"] = min((p.status for p in row["periods"]), key=lambda s: STATUS_RANK.get(s, 99))
+    return rows
+
+
+def group_by_region(rows, key=lambda row: row["country"]):
+    """[(region label, rows)] in the order of Region, organisations (no region) last."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[key(row).region].append(row)
+    ordered = [(label, groups[value]) for value, label in Region.choices if groups.get(value)]
+    if groups.get(""):
+        ordered.append((_("Worldwide"), groups[""]))
+    return ordered
+
+
+class EraDetailView(PublicPageMixin, DetailView):
     model = Era
+    event_limit = 200
+
+    def get_meta_description(self):
+        return plain_text(self.object.summary, 300)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        era = self.object
+        eras = list(self.visible(Era).only("pk", "slug", "name", "starts_on"))
+        index = next((i for i, e in enumerate(eras) if e.pk == era.pk), None)
+        periods = list(
+            self.visible(RelationPeriod)
+            .for_era(era)
+            .filter(country__in=published_countries_ids(self.viewer))
+            .select_related("country")
+            .order_by("country__name", "starts_on")
+        )
+        rows = era_statuses(periods)
+        countries = list(self.visible(Country).only("pk", "name", "slug", "kind", "iso_numeric"))
+        shown = counterparts({pk: row["status"] for pk, row in rows.items()}, countries, successor_codes(self.viewer))
+        in_era = (
+            Q(opened_on__gte=era.starts_on)
+            if era.ends_on is None
+            else Q(opened_on__gte=era.starts_on, opened_on__lt=era.ends_on)
+        )
+        closed_in_era = (
+            Q(closed_on__gte=era.starts_on)
+            if era.ends_on is None
+            else Q(closed_on__gte=era.starts_on, closed_on__lt=era.ends_on)
+        )
+        missions = list(
+            self.visible(Mission)
+            .filter(in_era | closed_in_era, country__in=published_countries_ids(self.viewer))
+            .select_related("country")
+            .order_by("opened_on", "country__name")
+        )
+        events_qs = self.visible(Event).in_era(era)
+        events = list(events_qs.order_by("date", "title")[: self.event_limit])
+        context.update(
+            previous_era=eras[index - 1] if index else None,
+            next_era=eras[index + 1] if index is not None and index + 1 < len(eras) else None,
+            regions=group_by_region(sorted(rows.values(), key=lambda row: row["country"].name)),
+            world_map=maps.render_map(
+                shown,
+                title=_("Afghanistan's relations during %(era)s") % {"era": era.name},
+                description=_(
+                    "A world map: each country is coloured by the closest status its relations with "
+                    "Afghanistan reached during the era. The lists by region below give every status "
+                    "with its dates."
+                ),
+            ),
+            legend=maps.legend(shown),
+            missions_opened=[
+                m
+                for m in missions
+                if m.opened_on and m.opened_on >= era.starts_on and (era.ends_on is None or m.opened_on < era.ends_on)
+            ],
+            missions_closed=[
+                m
+                for m in missions
+                if m.closed_on and m.closed_on >= era.starts_on and (era.ends_on is None or m.closed_on < era.ends_on)
+            ],
+            events=events,
+            events_truncated=len(events) >= self.event_limit,
+            footnotes=Footnotes.load([era], periods, missions, events, user=self.viewer),
+        )
+        return context
 
 
-class CountryListView(PublishedMixin, ListView):
-    model = Country
+class CountryListView(PublicPageMixin, TemplateView):
+    template_name = "relations/country_list.html"
+    page_description = gettext_lazy(
+        "Every state and organisation Afghanistan has had relations with, by region, with the status today."
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        on = today()
+        base = self.visible(Country).with_status_on(on).with_establishment()
+        filterset = CountryFilter(self.request.GET or None, queryset=base, user=self.viewer)
+        countries = (
+            list(filterset.qs.order_by("name"))
+            if filterset.is_bound and filterset.is_valid()
+            else (list(base.order_by("name")) if not filterset.is_bound else [])
+        )
+        context.update(
+            on=on,
+            filter=filterset,
+            regions=group_by_region(countries, key=lambda c: c),
+            count=len(countries),
+        )
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        if context["filter"].is_bound and not context["filter"].is_valid():
+            response_kwargs["status"] = 400
+        return super().render_to_response(context, **response_kwargs)
 
 
-class CountryDetailView(PublishedMixin, DetailView):
-    model = Country
+class EstablishmentView(PublicPageMixin, PaginatedMixin, ListView):
+    """The table the seed article lost: relations in order of their establishment, with dates."""
 
-
-class MissionListView(PublishedMixin, ListView):
-    model = Mission
-    paginate_by = 50
-
-
-class EventListView(PublishedMixin, ListView):
-    model = Event
-    paginate_by = 50
-
-
-class EventDetailView(PublishedMixin, DetailView):
-    model = Event
-
-
-class SourceListView(PublishedMixin, ListView):
-    model = Source
+    template_name = "relations/country_establishment.html"
     paginate_by = 100
+    page_description = gettext_lazy(
+        "Countries in the order Afghanistan established diplomatic relations with them, with dates and sources."
+    )
+
+    def get_queryset(self):
+        return (
+            self.visible(Country)
+            .with_establishment()
+            .filter(relations_established_on__isnull=False)
+            .order_by("relations_established_on", "name")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        countries = list(context["object_list"])
+        first_periods = {
+            (p.country_id, p.starts_on): p
+            for p in self.visible(RelationPeriod).filter(
+                status=RelationStatus.DIPLOMATIC, country__in=[c.pk for c in countries]
+            )
+        }
+        rows = []
+        for country in countries:
+            rows.append((country, first_periods.get((country.pk, country.relations_established_on))))
+        offset = context["page_obj"].start_index() if context.get("page_obj") else 1
+        context.update(
+            rows=rows,
+            offset=offset,
+            footnotes=Footnotes.load([p for _c, p in rows if p], user=self.viewer),
+        )
+        return context
 
 
-class SourceDetailView(PublishedMixin, DetailView):
+class CountryDetailView(PublicPageMixin, DetailView):
+    model = Country
+    event_limit = 100
+
+    def get_meta_description(self):
+        return plain_text(self.object.summary, 300) or _("Afghanistan's relations with %(country)s.") % {
+            "country": self.object.name
+        }
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        country = self.object
+        on = today()
+        periods = list(self.visible(RelationPeriod).filter(country=country).order_by("starts_on"))
+        current = next((p for p in periods if p.starts_on <= on and (p.ends_on is None or p.ends_on > on)), None)
+        established = next((p for p in periods if p.status == RelationStatus.DIPLOMATIC), None)
+        events = list(self.visible(Event).filter(countries=country).order_by("-date", "title")[: self.event_limit])
+        heads = self.visible(HeadOfMission).order_by("started_on", "name")
+        missions = list(
+            self.visible(Mission)
+            .filter(country=country)
+            .prefetch_related(Prefetch("heads", queryset=heads, to_attr="visible_heads"))
+            .order_by("direction", "-status", "city")
+        )
+        linked = list(
+            self.visible(Country).filter(Q(successors=country) | Q(predecessors=country)).distinct().order_by("name")
+        )
+        successor_ids = set(country.successors.values_list("pk", flat=True)) if linked else set()
+        eras = list(self.visible(Era).only("pk", "slug", "name", "starts_on", "ends_on"))
+        for period in periods:
+            period.era = next(
+                (
+                    e
+                    for e in eras
+                    if e.starts_on <= period.starts_on and (e.ends_on is None or e.ends_on > period.starts_on)
+                ),
+                None,
+            )
+        all_heads = [head for mission in missions for head in mission.visible_heads]
+        context.update(
+            on=on,
+            periods=periods,
+            current=current,
+            established=established,
+            timeline=charts.status_timeline(periods, on),
+            events=events,
+            events_truncated=len(events) >= self.event_limit,
+            missions_in=[m for m in missions if m.direction == MissionDirection.IN_AFGHANISTAN],
+            missions_of=[m for m in missions if m.direction == MissionDirection.OF_AFGHANISTAN],
+            successors=[c for c in linked if c.pk in successor_ids],
+            predecessors=[c for c in linked if c.pk not in successor_ids],
+            footnotes=Footnotes.load([country], periods, missions, all_heads, events, user=self.viewer),
+        )
+        return context
+
+
+def parse_date(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class RelationsOnDateView(PublicPageMixin, TemplateView):
+    template_name = "relations/relations_on.html"
+    page_description = gettext_lazy(
+        "Afghanistan's relations on any date: who had relations, who did not, on whose word."
+    )
+
+    def get(self, request, *args, **kwargs):
+        raw = request.GET.get("on", "").strip()
+        on = parse_date(raw) if raw else today()
+        error = None
+        if on is None or on.year < 1700 or on > today() + datetime.timedelta(days=1):
+            error = _("Enter a date as YYYY-MM-DD, between 1700 and today.")
+            on = None
+        context = self.get_context_data(on=on, raw=raw, error=error, **kwargs)
+        return self.render_to_response(context, status=400 if error else 200)
+
+    def get_meta_description(self):
+        return str(self.page_description)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        on = context["on"]
+        if on is None:
+            return context
+        periods = list(
+            self.visible(RelationPeriod)
+            .on(on)
+            .filter(country__in=published_countries_ids(self.viewer))
+            .select_related("country")
+            .order_by("country__name")
+        )
+        by_status = defaultdict(list)
+        for period in periods:
+            by_status[period.status].append(period)
+        countries = list(self.visible(Country).only("pk", "name", "slug", "kind", "iso_numeric"))
+        shown = counterparts({p.country_id: p.status for p in periods}, countries, successor_codes(self.viewer))
+        era = self.visible(Era).containing(on).first()
+        context.update(
+            era=era,
+            groups=[(s, RelationStatus(s).label, by_status[s]) for s in maps.STATUS_ORDER if by_status.get(s)],
+            legend=maps.legend(shown),
+            world_map=maps.render_map(
+                shown,
+                title=_("Afghanistan's relations on %(date)s") % {"date": format_date(on)},
+                description=_(
+                    "A world map: each country is coloured by the status of its relations with Afghanistan "
+                    "on this date. The lists below give each country with its status and source."
+                ),
+            ),
+            footnotes=Footnotes.load(periods, user=self.viewer),
+        )
+        return context
+
+    def get_canonical_path(self):
+        on = self.request.GET.get("on")
+        return f"{self.request.path}?on={on}" if on and parse_date(on) else self.request.path
+
+
+class FilteredListMixin(PaginatedMixin):
+    """A list page narrowed by a django-filter FilterSet; invalid filters answer 400 with the form errors."""
+
+    filterset_class = None
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=super().get_queryset(), user=self.viewer
+        )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return super().get_queryset().none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        context["filtered"] = any(v for k, v in self.request.GET.items() if k != "page")
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            response_kwargs["status"] = 400
+        return super().render_to_response(context, **response_kwargs)
+
+
+class MissionListView(FilteredListMixin, PublicPageMixin, ListView):
+    model = Mission
+    filterset_class = MissionFilter
+    paginate_by = 50
+    page_description = gettext_lazy(
+        "Foreign missions in Afghanistan and Afghan missions abroad: embassies, consulates and offices, "
+        "with their heads."
+    )
+
+    def get_queryset(self):
+        heads = self.visible(HeadOfMission).order_by("-started_on", "name")
+        return (
+            super()
+            .get_queryset()
+            .filter(country__in=published_countries_ids(self.viewer))
+            .select_related("country")
+            .prefetch_related(Prefetch("heads", queryset=heads, to_attr="visible_heads"))
+            .order_by("direction", "country__name", "city", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        missions = list(context["object_list"])
+        heads = [head for mission in missions for head in mission.visible_heads[:3]]
+        context["footnotes"] = Footnotes.load(missions, heads, user=self.viewer)
+        return context
+
+
+class EventListView(FilteredListMixin, PublicPageMixin, ListView):
+    model = Event
+    filterset_class = EventFilter
+    paginate_by = 25
+    page_description = gettext_lazy(
+        "Events in Afghanistan's foreign relations, by era, country and kind, with sources."
+    )
+
+    def get_queryset(self):
+        countries = self.visible(Country).only("pk", "slug", "name")
+        return (
+            super()
+            .get_queryset()
+            .with_era()
+            .prefetch_related(Prefetch("countries", queryset=countries, to_attr="visible_countries"))
+            .order_by("date", "title", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["footnotes"] = Footnotes.load(context["object_list"], user=self.viewer)
+        return context
+
+
+class EventDetailView(PublicPageMixin, DetailView):
+    model = Event
+
+    def get_queryset(self):
+        countries = self.visible(Country).only("pk", "slug", "name")
+        return (
+            super()
+            .get_queryset()
+            .with_era()
+            .prefetch_related(Prefetch("countries", queryset=countries, to_attr="visible_countries"))
+        )
+
+    def get_meta_description(self):
+        return plain_text(self.object.summary, 300) or self.object.title
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["footnotes"] = Footnotes.load([self.object], user=self.viewer)
+        return context
+
+
+# The kinds of record that cite sources, with the fields a citing-records list needs.
+CITING_MODELS = (Era, Country, RelationPeriod, Mission, HeadOfMission, Event)
+
+
+def citing_records(source_ids, user, limit_per_source=None):
+    """{source id: [records citing it that ``user`` may see]}, in a fixed number of queries.
+
+    A citation of a date claim counts as citing the claim's record.
+    """
+    citations = list(
+        Citation.objects.filter(source_id__in=source_ids).values_list("source_id", "content_type_id", "object_id")
+    )
+    claim_ct = ContentType.objects.get_for_model(DateClaim).pk
+    claim_ids = [object_id for _s, ct, object_id in citations if ct == claim_ct]
+    claims = {
+        pk: (ct, object_id)
+        for pk, ct, object_id in DateClaim.objects.filter(pk__in=claim_ids).values_list(
+            "pk", "content_type_id", "object_id"
+        )
+    }
+    wanted = defaultdict(set)
+    pairs = []
+    for source_id, ct, object_id in citations:
+        if ct == claim_ct:
+            if object_id not in claims:
+                continue
+            ct, object_id = claims[object_id]
+        wanted[ct].add(object_id)
+        pairs.append((source_id, ct, object_id))
+    objects = {}
+    for model in CITING_MODELS:
+        ct = ContentType.objects.get_for_model(model).pk
+        if not wanted.get(ct):
+            continue
+        qs = model.objects.visible_to(user).filter(pk__in=wanted[ct])
+        if model in (RelationPeriod, Mission):
+            qs = qs.select_related("country")
+        elif model is HeadOfMission:
+            qs = qs.select_related("mission__country")
+        for obj in qs:
+            objects[(ct, obj.pk)] = obj
+    result = defaultdict(list)
+    seen = set()
+    for source_id, ct, object_id in pairs:
+        obj = objects.get((ct, object_id))
+        if obj is None or (source_id, ct, object_id) in seen:
+            continue
+        seen.add((source_id, ct, object_id))
+        if limit_per_source is None or len(result[source_id]) < limit_per_source:
+            result[source_id].append(obj)
+    return result
+
+
+class SourceListView(PublicPageMixin, PaginatedMixin, ListView):
     model = Source
+    paginate_by = 50
+    page_description = gettext_lazy("The bibliography: every source the record cites, and what cites it.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sources = list(context["object_list"])
+        citing = citing_records([s.pk for s in sources], self.viewer, limit_per_source=6)
+        context["entries"] = [(s, format_reference(s), citing.get(s.pk, [])) for s in sources]
+        return context
+
+
+class SourceDetailView(PublicPageMixin, DetailView):
+    model = Source
+
+    def get_meta_description(self):
+        return str(self.object)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reference"] = format_reference(self.object)
+        context["citing"] = citing_records([self.object.pk], self.viewer).get(self.object.pk, [])
+        return context
+
+
+class OrganisationListView(PublicPageMixin, TemplateView):
+    template_name = "relations/organisation_list.html"
+    page_description = gettext_lazy(
+        "International organisations in Afghanistan's foreign relations: the United Nations and others."
+    )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organisations = list(self.visible(Country).filter(kind=CountryKind.ORGANISATION).order_by("name"))
+        ids = [o.pk for o in organisations]
+        periods = list(self.visible(RelationPeriod).filter(country__in=ids).order_by("starts_on"))
+        missions = list(self.visible(Mission).filter(country__in=ids).order_by("direction", "city"))
+        events = list(
+            self.visible(Event)
+            .filter(Q(countries__in=ids) | Q(kind=EventKind.UN_ACTION))
+            .distinct()
+            .order_by("date", "title")[:200]
+        )
+        by_org = {o.pk: {"organisation": o, "periods": [], "missions": []} for o in organisations}
+        for period in periods:
+            by_org[period.country_id]["periods"].append(period)
+        for mission in missions:
+            by_org[mission.country_id]["missions"].append(mission)
+        for mission in missions:
+            mission.country = by_org[mission.country_id]["organisation"]
+        context.update(
+            organisations=list(by_org.values()),
+            events=events,
+            footnotes=Footnotes.load(organisations, periods, missions, events, user=self.viewer),
+        )
+        return context
+
+
+class SearchView(PublicPageMixin, TemplateView):
+    template_name = "relations/search.html"
+    preview_size = 10
+    paginate_by = 25
+    page_description = gettext_lazy("Search countries, events, missions and sources.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        text = search.clean_query(self.request.GET.get("q", ""))
+        scope = search.SCOPES_BY_KEY.get(self.request.GET.get("type", ""))
+        context.update(q=text, scope=scope, scopes=search.SCOPES)
+        if not text:
+            return context
+        if scope is not None:
+            paginator = Paginator(search.search(scope, text, self.viewer), self.paginate_by)
+            try:
+                page = paginator.page(self.request.GET.get("page") or 1)
+            except InvalidPage as error:
+                raise Http404(_("No such page.")) from error
+            context.update(
+                page_obj=page,
+                paginator=paginator,
+                is_paginated=page.has_other_pages(),
+                results=[(scope, page.object_list, paginator.count)],
+            )
+            return context
+        results = []
+        for each in search.SCOPES:
+            qs = search.search(each, text, self.viewer)
+            found = list(qs[: self.preview_size + 1])
+            count = len(found) if len(found) <= self.preview_size else qs.count()
+            results.append((each, found[: self.preview_size], count))
+        context["results"] = results
+        context["total"] = sum(count for _s, _f, count in results)
+        return context

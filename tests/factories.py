@@ -63,6 +63,7 @@ class CitedFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         abstract = True
+        skip_postgeneration_save = True
 
     @factory.post_generation
     def cited(obj, create, extracted, **kwargs):

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
     "corsheaders",
@@ -59,8 +60,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "relations.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # ETag comparison and 304s, for fresh and cached responses alike.
+    "django.middleware.http.ConditionalGetMiddleware",
+    "relations.middleware.PublicCacheMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -164,6 +170,21 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A reference work needs none of the browser's powerful features; deny them all.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "fullscreen",
+    )
+}
 
 # Strict CSP: no inline script or style anywhere; the admin's few inline
 # scripts are covered by the per-request nonce.
@@ -186,6 +207,7 @@ CONTENT_SECURITY_POLICY = {
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "Content-Disposition")
 
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
@@ -200,22 +222,23 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a missing credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
-    ],
+    # Filtering, search and ordering are explicit FilterSets (relations/api/filters.py), so
+    # a bad value is a 400 rather than silently ignored as DRF's own filters do.
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["relations.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "relations.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "relations.api.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "relations.api.throttling.AnonThrottle",
+        "relations.api.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": os.environ.get("API_THROTTLE_ANON", "600/minute"),
@@ -225,14 +248,40 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": int(os.environ["DJANGO_NUM_PROXIES"]) if os.environ.get("DJANGO_NUM_PROXIES") else None,
 }
 
+# How long browsers and shared caches may keep an anonymous API read before
+# revalidating it with its ETag (a 304 costs one small query).
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "afrelations API",
     "DESCRIPTION": "The cited record of Afghanistan's foreign relations: eras, countries, "
-    "relation status periods, missions, events and sources. Reads are public and return "
-    "published records only; writes need an editor account.",
+    "relation status periods, missions, heads of mission, events and sources. Reads are public "
+    "and return published records only; writes need an editor account (token or session).",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Served from our own static files (no CDN), so the strict CSP holds.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": "relations.dates.Precision",
+        "PublicationEnum": "relations.models.Publication",
+        "SourceKindEnum": "relations.models.SourceKind",
+        "CountryKindEnum": "relations.models.CountryKind",
+        "RegionEnum": "relations.models.Region",
+        "RelationStatusEnum": "relations.models.RelationStatus",
+        "MissionDirectionEnum": "relations.models.MissionDirection",
+        "MissionKindEnum": "relations.models.MissionKind",
+        "MissionStatusEnum": "relations.models.MissionStatus",
+        "AfghanGovernmentEnum": "relations.models.AfghanGovernment",
+        "EventKindEnum": "relations.models.EventKind",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "relations.api.schema.add_errors_and_formats",
+    ],
 }
 
 LOGGING = {
@@ -248,6 +297,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # It announces itself at start-up of every command; only its warnings matter.
+        "axes": {"level": "WARNING"},
+        # Our own request log replaces Django's, which would print every 404's path twice.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "WARNING"},
     },
 }
 

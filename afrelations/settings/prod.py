@@ -8,6 +8,8 @@ STORAGES = {
 }
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
+# Load balancers and container health checks probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env_bool("DJANGO_BEHIND_PROXY"):
     # Only trust X-Forwarded-Proto when a proxy that sets it is in front of us.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,17 @@
+# Production image: gunicorn serving afrelations, static files through whitenoise.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=afrelations.settings.prod
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+# collectstatic needs a key to import the settings; this one is never used to sign anything.
+RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
+    && useradd --system --home /app afrelations
+USER afrelations
+
+EXPOSE 8000
+CMD ["gunicorn", "afrelations.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,166 @@
+"""Fields shared by the API's serializers.
+
+Related records are embedded when read (so a consumer needs no second request) and
+named by their slug when written. The summaries build plain dicts: nested DRF
+serializers cost several times more per row, and list pages embed many of them.
+"""
+
+import re
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..dates import Precision
+
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+_SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
+
+
+def api_url(request, view_name, **kwargs):
+    path = reverse(f"api:{view_name}", kwargs=kwargs)
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def page_url(request, obj):
+    """The absolute address of the public page about ``obj``."""
+    path = obj.get_absolute_url()
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class Summary(serializers.Serializer):
+    """A small read-only description of a record, embedded in others.
+
+    The declared fields exist for the OpenAPI schema; ``represent`` builds the dict.
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    url = serializers.URLField(read_only=True, help_text=_("This record in the API."))
+
+    def to_representation(self, instance):
+        return self.represent(instance, self.context.get("request"))
+
+    @classmethod
+    def represent(cls, obj, request):
+        raise NotImplementedError
+
+
+class CountrySummarySerializer(Summary):
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+    @classmethod
+    def represent(cls, obj, request):
+        return {
+            "id": obj.pk,
+            "url": api_url(request, "country-detail", slug=obj.slug),
+            "slug": obj.slug,
+            "name": obj.name,
+        }
+
+
+class SourceSummarySerializer(Summary):
+    slug = serializers.SlugField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    authors = serializers.CharField(read_only=True)
+
+    @classmethod
+    def represent(cls, obj, request):
+        return {
+            "id": obj.pk,
+            "url": api_url(request, "source-detail", slug=obj.slug),
+            "slug": obj.slug,
+            "title": obj.title,
+            "authors": obj.authors,
+        }
+
+
+class MissionSummarySerializer(Summary):
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+    @classmethod
+    def represent(cls, obj, request):
+        return {
+            "id": obj.pk,
+            "url": api_url(request, "mission-detail", slug=obj.slug),
+            "slug": obj.slug,
+            "name": obj.name,
+        }
+
+
+class EraSummarySerializer(serializers.Serializer):
+    """The era an event's date falls in, derived from the date, never set by hand."""
+
+    url = serializers.URLField(read_only=True)
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class HeadOfMissionSummarySerializer(Summary):
+    name = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    started_on = serializers.DateField(read_only=True, allow_null=True)
+    started_on_precision = serializers.ChoiceField(choices=Precision.choices, read_only=True)
+    ended_on = serializers.DateField(read_only=True, allow_null=True)
+    ended_on_precision = serializers.ChoiceField(choices=Precision.choices, read_only=True)
+
+    @classmethod
+    def represent(cls, obj, request):
+        return {
+            "id": obj.pk,
+            "url": api_url(request, "head-of-mission-detail", pk=obj.pk),
+            "name": obj.name,
+            "title": obj.title,
+            "started_on": obj.started_on.isoformat() if obj.started_on else None,
+            "started_on_precision": obj.started_on_precision,
+            "ended_on": obj.ended_on.isoformat() if obj.ended_on else None,
+            "ended_on_precision": obj.ended_on_precision,
+        }
+
+
+class EmbeddedRelatedField(serializers.RelatedField):
+    """Reads as the related record's summary; written as its slug."""
+
+    default_error_messages = {
+        "invalid": _("Give the slug of the record: letters, digits, hyphens and underscores."),
+        "does_not_exist": _("There is no record with the slug “{value}”."),
+    }
+
+    def __init__(self, *, summary, **kwargs):
+        self.summary = summary
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not _SLUG_RE.fullmatch(data):
+            self.fail("invalid")
+        try:
+            return self.get_queryset().get(slug=data)
+        except ObjectDoesNotExist:
+            self.fail("does_not_exist", value=data)
+
+    def to_representation(self, value):
+        return self.summary.represent(value, self.context.get("request"))
+
+
+class PageURLField(serializers.Field):
+    """The absolute address of the record's public page."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return page_url(self.context.get("request"), value)
+
+
+class IdentityField(serializers.HyperlinkedIdentityField):
+    """The record's own API address, free of the request's query string (``?format=csv`` included)."""
+
+    def get_url(self, obj, view_name, request, format):
+        path = reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
+        return request.build_absolute_uri(path) if request is not None else path

@@ -1,0 +1,324 @@
+"""The API's viewsets: published records for everyone, writes for editors.
+
+Every resource shares ``RecordViewSet``: model validation and role rules on writes,
+history attributed to the writer, ETag/Last-Modified with 304s and cache headers
+on reads, CSV streaming on lists, and 400s (never 500s) for input it cannot use.
+"""
+
+from django.db import transaction
+from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.http import HttpResponseNotModified, JsonResponse, StreamingHttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import exceptions, status, viewsets
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
+from . import filters, serializers
+from .caching import content_validator, etag_for, not_modified, set_cache_headers, set_validators
+from .pagination import PageNumberPagination
+from .parsers import JSONParser, contains_unstorable_text
+from .permissions import RolePermission, can_see_drafts
+from .renderers import CSVRenderer, csv_rows
+
+CSV_CHUNK = 500
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("The record changed since you read it.")
+    default_code = "conflict"
+
+
+def visible(model, drafts):
+    return model.objects.all() if drafts else model.objects.published()
+
+
+def citations_prefetch(drafts, lookup="citations"):
+    citations = Citation.objects.select_related("source")
+    if not drafts:
+        citations = citations.filter(source__in=Source.objects.published())
+    return Prefetch(lookup, queryset=citations)
+
+
+def date_claims_prefetch(drafts):
+    return Prefetch("date_claims", queryset=DateClaim.objects.prefetch_related(citations_prefetch(drafts)))
+
+
+class RecordViewSet(viewsets.ModelViewSet):
+    model = None
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    permission_classes = (RolePermission,)
+    parser_classes = (JSONParser,)
+    filter_backends = (DjangoFilterBackend,)
+    pagination_class = PageNumberPagination
+    http_method_names = ("get", "post", "put", "patch", "delete", "head", "options")
+    wants_drafts = False
+
+    def prepare(self, queryset, *, drafts):
+        """Add the joins and prefetches the serializer needs; ``drafts`` widens related records too."""
+        return queryset
+
+    def get_queryset(self):
+        drafts = self.request.method not in SAFE_METHODS or self.wants_drafts
+        queryset = self.prepare(visible(self.model, drafts), drafts=drafts)
+        if self.request.method not in SAFE_METHODS:
+            queryset = queryset.select_for_update(of=("self",))
+        return queryset
+
+    def get_renderers(self):
+        if getattr(self, "action", None) == "list":
+            return [JSONRenderer(), CSVRenderer()]
+        return [JSONRenderer()]
+
+    def initial(self, request, *args, **kwargs):
+        # 405 before authentication, so that a wrong method is named as such even to anonymous clients.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise exceptions.MethodNotAllowed(request.method)
+        if any(
+            contains_unstorable_text(key) or contains_unstorable_text(values)
+            for key, values in request.query_params.lists()
+        ):
+            raise exceptions.ParseError(_("Query parameters may not contain NUL characters."))
+        super().initial(request, *args, **kwargs)
+        self.wants_drafts = self.parse_include_drafts(request)
+
+    def parse_include_drafts(self, request):
+        raw = request.query_params.get("include_drafts")
+        if raw is None or request.method not in SAFE_METHODS:
+            return False
+        if raw.lower() in {"true", "1"}:
+            if not request.user.is_authenticated:
+                raise exceptions.NotAuthenticated(_("Sign in to see drafts."))
+            if not can_see_drafts(request.user, self.model):
+                raise exceptions.PermissionDenied(_("Only editors may see drafts."))
+            return True
+        if raw.lower() in {"false", "0"}:
+            return False
+        raise exceptions.ValidationError({"include_drafts": [_("Must be true or false.")]})
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are always JSON, whatever format the client asked for.
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+    # Reads
+
+    def conditional(self, request, build):
+        token, last_modified = content_validator()
+        variant = f"{request.accepted_renderer.format}|{'drafts' if self.wants_drafts else 'published'}"
+        etag = etag_for(request, token=token, variant=variant)
+        response = (
+            HttpResponseNotModified() if not_modified(request, etag=etag, last_modified=last_modified) else build()
+        )
+        set_validators(response, etag=etag, last_modified=last_modified)
+        set_cache_headers(response, public=not request.user.is_authenticated)
+        return response
+
+    def list(self, request, *args, **kwargs):
+        return self.conditional(request, lambda: self.list_response(request))
+
+    def list_response(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format == CSVRenderer.format:
+            return self.stream_csv(queryset)
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def stream_csv(self, queryset):
+        header = [name for name in self.get_serializer().fields if name != "date_claims"]
+
+        def items():
+            batch = []
+            for record in queryset.iterator(chunk_size=CSV_CHUNK):
+                batch.append(record)
+                if len(batch) == CSV_CHUNK:
+                    yield from self.get_serializer(batch, many=True).data
+                    batch = []
+            if batch:
+                yield from self.get_serializer(batch, many=True).data
+
+        response = StreamingHttpResponse(csv_rows(header, items()), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.basename}s.csv"'
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.conditional(request, lambda: super(RecordViewSet, self).retrieve(request, *args, **kwargs))
+
+    # Writes
+
+    def reload(self, record):
+        return self.prepare(self.model.objects.all(), drafts=True).get(pk=record.pk)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        record = serializer.save_record(user=request.user)
+        data = self.get_serializer(self.reload(record)).data
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": data["url"]})
+
+    @transaction.atomic
+    def update(self, request, *args, **kwargs):
+        record = self.get_object()
+        sent = request.data.get("version") if isinstance(request.data, dict) else None
+        if isinstance(sent, int) and not isinstance(sent, bool) and sent != record.version:
+            raise Conflict(
+                _(
+                    "This record changed since you read it (you sent version %(sent)d; it is now at %(now)d). "
+                    "Read it again and reapply your change."
+                )
+                % {"sent": sent, "now": record.version}
+            )
+        serializer = self.get_serializer(record, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        record = serializer.save_record(user=request.user)
+        return Response(self.get_serializer(self.reload(record)).data)
+
+    @transaction.atomic
+    def destroy(self, request, *args, **kwargs):
+        record = self.get_object()
+        record._history_user = request.user
+        try:
+            with transaction.atomic():
+                record.delete()
+        except (ProtectedError, RestrictedError) as error:
+            blocking = sorted({obj._meta.verbose_name_plural for obj in error.args[1]})
+            raise Conflict(
+                _("“%(record)s” cannot be deleted while other records refer to it (%(what)s).")
+                % {"record": record, "what": ", ".join(str(name) for name in blocking)}
+            ) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EraViewSet(RecordViewSet):
+    """Periods of Afghan statehood and foreign policy. Eras do not overlap."""
+
+    model = Era
+    serializer_class = serializers.EraSerializer
+    filterset_class = filters.EraFilter
+
+    def prepare(self, queryset, *, drafts):
+        return queryset.prefetch_related(citations_prefetch(drafts), date_claims_prefetch(drafts))
+
+
+class CountryViewSet(RecordViewSet):
+    """Afghanistan's counterparts: present states, former states and international organisations."""
+
+    model = Country
+    serializer_class = serializers.CountrySerializer
+    filterset_class = filters.CountryFilter
+
+    def prepare(self, queryset, *, drafts):
+        return queryset.with_establishment().prefetch_related(
+            Prefetch("successors", queryset=visible(Country, drafts)),
+            Prefetch("predecessors", queryset=visible(Country, drafts)),
+            citations_prefetch(drafts),
+        )
+
+
+class RelationPeriodViewSet(RecordViewSet):
+    """Periods during which Afghanistan's relations with one counterpart had one status.
+
+    Intervals are half-open: a period that ends on a date no longer holds on it.
+    """
+
+    model = RelationPeriod
+    serializer_class = serializers.RelationPeriodSerializer
+    filterset_class = filters.RelationPeriodFilter
+    lookup_field = "pk"
+    lookup_value_regex = r"[0-9]+"
+
+    def prepare(self, queryset, *, drafts):
+        if not drafts:
+            queryset = queryset.filter(country__in=Country.objects.published())
+        return queryset.select_related("country").prefetch_related(
+            citations_prefetch(drafts), date_claims_prefetch(drafts)
+        )
+
+
+class MissionViewSet(RecordViewSet):
+    """Foreign missions in Afghanistan and Afghan missions abroad, with their heads."""
+
+    model = Mission
+    serializer_class = serializers.MissionSerializer
+    filterset_class = filters.MissionFilter
+
+    def prepare(self, queryset, *, drafts):
+        if not drafts:
+            queryset = queryset.filter(country__in=Country.objects.published())
+        return queryset.select_related("country").prefetch_related(
+            Prefetch("heads", queryset=visible(HeadOfMission, drafts)),
+            citations_prefetch(drafts),
+            date_claims_prefetch(drafts),
+        )
+
+
+class HeadOfMissionViewSet(RecordViewSet):
+    """Ambassadors, chargés d'affaires and other heads of a mission, with their terms."""
+
+    model = HeadOfMission
+    serializer_class = serializers.HeadOfMissionSerializer
+    filterset_class = filters.HeadOfMissionFilter
+    lookup_field = "pk"
+    lookup_value_regex = r"[0-9]+"
+
+    def prepare(self, queryset, *, drafts):
+        if not drafts:
+            queryset = queryset.filter(
+                mission__in=Mission.objects.published(), mission__country__in=Country.objects.published()
+            )
+        return queryset.select_related("mission__country").prefetch_related(
+            citations_prefetch(drafts), date_claims_prefetch(drafts)
+        )
+
+
+class EventViewSet(RecordViewSet):
+    """Dated happenings in Afghanistan's foreign relations, with the counterparts involved."""
+
+    model = Event
+    serializer_class = serializers.EventSerializer
+    filterset_class = filters.EventFilter
+
+    def prepare(self, queryset, *, drafts):
+        return queryset.with_era().prefetch_related(
+            Prefetch("countries", queryset=visible(Country, drafts)),
+            citations_prefetch(drafts),
+            date_claims_prefetch(drafts),
+        )
+
+
+class SourceViewSet(RecordViewSet):
+    """The works the record cites."""
+
+    model = Source
+    serializer_class = serializers.SourceSerializer
+    filterset_class = filters.SourceFilter
+
+
+def not_found(request, *args, **kwargs):
+    """JSON for unmatched /api/ paths; a missing trailing slash is redirected like Django does for pages."""
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(f"{request.path}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not not_found:
+            query = request.META.get("QUERY_STRING", "")
+            response = JsonResponse({"detail": "Moved permanently."}, status=308)
+            response["Location"] = f"{request.path}/" + (f"?{query}" if query else "")
+            return response
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from our own static files, its start-up script a separate file: no inline script or style."""
+
+    template_name = "api/swagger_ui.html"

@@ -1,0 +1,195 @@
+"""Server-rendered SVG charts: the eras band, relations and events over time, a country's status timeline.
+
+Each chart is plain SVG with a ``<title>`` and ``<desc>`` and is accompanied on
+the page by a table carrying the same numbers, so nothing depends on seeing it.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+
+def r(value):
+    """A coordinate rounded to a tenth of a pixel, as text."""
+    return f"{value:.1f}"
+
+
+@dataclass
+class YearSeries:
+    """Counts per year: countries with diplomatic relations at the end of each year, events in it."""
+
+    first_year: int
+    last_year: int
+    relations: list
+    events: list
+
+    def decades(self):
+        """[(decade start, relations at the decade's last year, events in the decade)] for the text table."""
+        rows = []
+        for start in range(self.first_year - self.first_year % 10, self.last_year + 1, 10):
+            years = [y for y in range(start, start + 10) if self.first_year <= y <= self.last_year]
+            if not years:
+                continue
+            last = years[-1] - self.first_year
+            events = sum(self.events[y - self.first_year] for y in years)
+            rows.append((f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0]), self.relations[last], events))
+        return rows
+
+
+def year_series(periods, event_years, first_year, last_year):
+    """Build a YearSeries from ``periods`` ((starts_on, ends_on) of diplomatic-relations periods)
+    and ``event_years`` ({year: count}). A period counts in every year at whose end it is in force."""
+    size = last_year - first_year + 2
+    change = [0] * size
+    for starts_on, ends_on in periods:
+        start = max(starts_on.year, first_year) - first_year
+        end = (ends_on.year if ends_on else last_year + 1) - first_year
+        if start < size and end > start:
+            change[start] += 1
+            change[min(end, size - 1)] -= 1
+    running = 0
+    relations = []
+    for year in range(first_year, last_year + 1):
+        running += change[year - first_year]
+        relations.append(running)
+    events = [event_years.get(year, 0) for year in range(first_year, last_year + 1)]
+    return YearSeries(first_year, last_year, relations, events)
+
+
+def over_time(series, *, title, description):
+    """Line: countries with relations; bars: events per year. One SVG, axis labelled by decade."""
+    width, height, left, right, top, bottom = 900, 260, 48, 16, 16, 36
+    years = series.last_year - series.first_year + 1
+    plot_w, plot_h = width - left - right, height - top - bottom
+    step = plot_w / max(years, 1)
+    top_relations = max(max(series.relations, default=0), 1)
+    top_events = max(max(series.events, default=0), 1)
+
+    def x(index):
+        return left + index * step
+
+    bars = format_html_join(
+        "",
+        '<rect class="bar" x="{}" y="{}" width="{}" height="{}"/>',
+        (
+            (
+                r(x(i)),
+                r(top + plot_h - count / top_events * plot_h * 0.5),
+                r(max(step - 0.5, 0.5)),
+                r(count / top_events * plot_h * 0.5),
+            )
+            for i, count in enumerate(series.events)
+            if count
+        ),
+    )
+    points = " ".join(
+        f"{x(i) + step / 2:.1f},{top + plot_h - count / top_relations * plot_h:.1f}"
+        for i, count in enumerate(series.relations)
+    )
+    ticks = format_html_join(
+        "",
+        '<line class="tick" x1="{0}" x2="{0}" y1="{1}" y2="{2}"/><text x="{0}" y="{3}">{4}</text>',
+        (
+            (r(x(year - series.first_year)), top + plot_h, top + plot_h + 5, height - 12, year)
+            for year in range(series.first_year, series.last_year + 1)
+            if year % (20 if years > 120 else 10) == 0
+        ),
+    )
+    return format_html(
+        '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="chart-title"'
+        ' aria-describedby="chart-desc" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="chart-title">{title}</title><desc id="chart-desc">{desc}</desc>'
+        '<line class="axis" x1="{l}" x2="{r}" y1="{b}" y2="{b}"/>'
+        '<text class="scale" x="4" y="{t2}">{top_rel}</text>{bars}'
+        '<polyline class="line" points="{points}"/>{ticks}</svg>',
+        w=width,
+        h=height,
+        title=title,
+        desc=description,
+        l=left,
+        r=width - right,
+        b=top + plot_h,
+        t2=top + 10,
+        top_rel=top_relations,
+        bars=bars,
+        points=points,
+        ticks=ticks,
+    )
+
+
+def era_band(eras, today=None):
+    """The eras side by side, each as wide as it lasted (a picture: the list beside it carries the links)."""
+    if not eras:
+        return ""
+    today = today or datetime.date.today()
+    start = eras[0].starts_on
+    end = max(era.ends_on or today for era in eras)
+    total = max((end - start).days, 1)
+    width, height = 900, 64
+    items = []
+    for index, era in enumerate(eras):
+        x0 = (era.starts_on - start).days / total * width
+        x1 = ((era.ends_on or today) - start).days / total * width
+        items.append(
+            (
+                f"{era.name}, {era.span_display}",
+                index % 6,
+                r(x0),
+                r(max(x1 - x0, 2)),
+                height,
+                r(x0 + 4),
+                era.starts_on.year if x1 - x0 >= 30 else "",
+            )
+        )
+    return format_html(
+        '<svg class="era-band" viewBox="0 0 {} {}" role="img" aria-labelledby="era-band-title"'
+        ' xmlns="http://www.w3.org/2000/svg"><title id="era-band-title">{}</title>{}</svg>',
+        width,
+        height + 18,
+        _("The eras on one time line; each is listed below."),
+        format_html_join(
+            "",
+            '<g><title>{}</title><rect class="era-{}" x="{}" y="0" width="{}" height="{}"/>'
+            '<text x="{}" y="78">{}</text></g>',
+            items,
+        ),
+    )
+
+
+def status_timeline(periods, today=None):
+    """A country's status periods as coloured bars along one line (the table beside it lists them)."""
+    periods = [p for p in periods if p.starts_on]
+    if not periods:
+        return ""
+    today = today or datetime.date.today()
+    start = periods[0].starts_on
+    end = max(p.ends_on or today for p in periods)
+    total = max((end - start).days, 1)
+    width = 900
+    bars = format_html_join(
+        "",
+        '<rect class="s-{}" x="{}" y="4" width="{}" height="28"><title>{}: {}</title></rect>',
+        (
+            (
+                p.status,
+                r((p.starts_on - start).days / total * width),
+                r(max(((p.ends_on or today) - p.starts_on).days / total * width, 2)),
+                p.get_status_display(),
+                p.span_display,
+            )
+            for p in periods
+        ),
+    )
+    return format_html(
+        '<svg class="status-timeline" viewBox="0 0 {} 56" role="img" aria-labelledby="timeline-title"'
+        ' xmlns="http://www.w3.org/2000/svg"><title id="timeline-title">{}</title>{}'
+        '<text x="0" y="52">{}</text><text x="{}" y="52" text-anchor="end">{}</text></svg>',
+        width,
+        _("Status of relations over time; the table below lists each period."),
+        bars,
+        start.year,
+        width,
+        end.year,
+    )

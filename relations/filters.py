@@ -1,0 +1,153 @@
+"""Filters for the public list pages (django-filter), each bound to what the reader may see."""
+
+import django_filters
+from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    AfghanGovernment,
+    Country,
+    CountryKind,
+    Era,
+    Event,
+    EventKind,
+    Mission,
+    MissionDirection,
+    MissionKind,
+    MissionStatus,
+    Region,
+    RelationStatus,
+)
+
+
+class FastSelect(forms.Select):
+    """A <select> whose options are written in Python: Django renders each option through a
+    template, which for a list of some 250 countries costs more than the rest of the page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = {**self.build_attrs(self.attrs, attrs), "name": name}
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((option, " selected" if str(option) == chosen else "", label) for option, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
+class VisibleFilterSet(django_filters.FilterSet):
+    """A FilterSet whose choice lists only offer what ``user`` may see."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for name, model in self.visible_choices().items():
+            self.filters[name].queryset = model.objects.visible_to(user)
+        for field in self.form.fields.values():
+            field.required = False
+
+    def visible_choices(self):
+        return {}
+
+
+class EventFilter(VisibleFilterSet):
+    era = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
+        label=_("Era"),
+        to_field_name="slug",
+        queryset=Era.objects.none(),
+        method="filter_era",
+        empty_label=_("Any era"),
+    )
+    country = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
+        label=_("Country or organisation"),
+        to_field_name="slug",
+        field_name="countries",
+        queryset=Country.objects.none(),
+        empty_label=_("Any"),
+    )
+    kind = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Kind"), choices=EventKind.choices, empty_label=_("Any kind")
+    )
+    date_after = django_filters.DateFilter(
+        label=_("From"),
+        field_name="date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("YYYY-MM-DD"),
+    )
+    date_before = django_filters.DateFilter(
+        label=_("Until"),
+        field_name="date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("YYYY-MM-DD"),
+    )
+
+    class Meta:
+        model = Event
+        fields = ("era", "country", "kind", "date_after", "date_before")
+
+    def visible_choices(self):
+        return {"era": Era, "country": Country}
+
+    def filter_era(self, queryset, name, value):
+        return queryset.in_era(value) if value else queryset
+
+
+class MissionFilter(VisibleFilterSet):
+    direction = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Direction"), choices=MissionDirection.choices, empty_label=_("Both directions")
+    )
+    kind = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Kind"), choices=MissionKind.choices, empty_label=_("Any kind")
+    )
+    status = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Status"), choices=MissionStatus.choices, empty_label=_("Any status")
+    )
+    city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
+    staff_represent = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Staff represent"), choices=AfghanGovernment.choices, empty_label=_("Any government")
+    )
+    country = django_filters.ModelChoiceFilter(
+        widget=FastSelect,
+        label=_("Country or organisation"),
+        to_field_name="slug",
+        queryset=Country.objects.none(),
+        empty_label=_("Any"),
+    )
+
+    class Meta:
+        model = Mission
+        fields = ("direction", "kind", "status", "city", "staff_represent", "country")
+
+    def visible_choices(self):
+        return {"country": Country}
+
+
+class CountryFilter(VisibleFilterSet):
+    q = django_filters.CharFilter(label=_("Name contains"), field_name="name", lookup_expr="icontains")
+    region = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Region"), choices=Region.choices, empty_label=_("All regions")
+    )
+    kind = django_filters.ChoiceFilter(
+        widget=FastSelect, label=_("Kind"), choices=CountryKind.choices, empty_label=_("All kinds")
+    )
+    status = django_filters.ChoiceFilter(
+        widget=FastSelect,
+        label=_("Status today"),
+        choices=RelationStatus.choices,
+        method="filter_status",
+        empty_label=_("Any status"),
+    )
+
+    class Meta:
+        model = Country
+        fields = ("q", "region", "kind", "status")
+
+    def filter_status(self, queryset, name, value):
+        # The queryset is annotated with ``status_on`` by the view.
+        return queryset.filter(status_on=value) if value else queryset

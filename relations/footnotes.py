@@ -1,0 +1,204 @@
+"""Numbered footnotes for one page, and the one way a source is written out.
+
+A page loads the citations (and competing date claims) of every record it shows
+in a fixed number of queries (``Footnotes.load``). Templates then ask for a
+record's references with ``{% cite record %}``; numbers are handed out in the
+order the page first cites them, so they read 1, 2, 3 down the page. The same
+source with the same locator keeps its number wherever it is cited again; each
+use gets its own anchor so the reference list can link back to every one.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from .dates import Precision, format_date
+from .models import Citation, DateClaim, Source
+
+
+@dataclass
+class Reference:
+    """One entry of the reference list: a source (and locator) with every place it is cited."""
+
+    number: int
+    citation: Citation
+    uses: list = field(default_factory=list)
+
+    @property
+    def anchor(self):
+        return f"ref-{self.number}"
+
+    @property
+    def source(self):
+        return self.citation.source
+
+    @property
+    def locator(self):
+        return self.citation.locator
+
+    @property
+    def quote(self):
+        return self.citation.quote
+
+    @property
+    def formatted(self):
+        return format_reference(self.citation.source, locator=self.citation.locator)
+
+
+@dataclass(frozen=True)
+class Use:
+    """One superscript on the page."""
+
+    number: int
+    anchor: str
+
+    @property
+    def target(self):
+        return f"ref-{self.number}"
+
+
+class Footnotes:
+    """The footnotes of one rendered page."""
+
+    def __init__(self, citations=None, claims=None):
+        # (content_type_id, object_id) -> [Citation, ...]
+        self._citations = citations or {}
+        # (content_type_id, object_id, field) -> [DateClaim, ...]
+        self._claims = claims or {}
+        self._numbers = {}
+        self.references = []
+
+    @classmethod
+    def load(cls, *groups, user=None):
+        """Load the citations and date claims of every record in ``groups`` (iterables of records).
+
+        Three queries whatever the number of records: content types are cached by Django.
+        """
+        keys = defaultdict(set)
+        for group in groups:
+            for obj in group:
+                if obj is not None and obj.pk is not None:
+                    keys[ContentType.objects.get_for_model(obj, for_concrete_model=False).pk].add(obj.pk)
+        if not keys:
+            return cls()
+        records = Q()
+        for ct_id, ids in keys.items():
+            records |= Q(content_type_id=ct_id, object_id__in=ids)
+
+        claims = defaultdict(list)
+        claim_list = list(DateClaim.objects.filter(records).order_by("content_type", "object_id", "field", "date"))
+        for claim in claim_list:
+            claims[(claim.content_type_id, claim.object_id, claim.field)].append(claim)
+        cited = records
+        if claim_list:
+            claim_ct = ContentType.objects.get_for_model(DateClaim).pk
+            cited |= Q(content_type_id=claim_ct, object_id__in=[claim.pk for claim in claim_list])
+
+        citations = defaultdict(list)
+        for citation in (
+            Citation.objects.filter(cited, source__in=Source.objects.visible_to(user))
+            .select_related("source")
+            .order_by("content_type", "object_id", "order", "pk")
+        ):
+            citations[(citation.content_type_id, citation.object_id)].append(citation)
+        claim_ct_id = ContentType.objects.get_for_model(DateClaim).pk if claim_list else None
+        for claim in claim_list:
+            claim.cached_citations = citations.get((claim_ct_id, claim.pk), [])
+        return cls(citations, claims)
+
+    def _key(self, obj):
+        return (ContentType.objects.get_for_model(obj, for_concrete_model=False).pk, obj.pk)
+
+    def _use(self, citation):
+        key = (citation.source_id, citation.locator.strip())
+        reference = self._numbers.get(key)
+        if reference is None:
+            reference = Reference(number=len(self.references) + 1, citation=citation)
+            self._numbers[key] = reference
+            self.references.append(reference)
+        anchor = f"cite-{reference.number}-{len(reference.uses) + 1}"
+        reference.uses.append(anchor)
+        return Use(number=reference.number, anchor=anchor)
+
+    def cite(self, obj):
+        """Number the citations of ``obj`` and return its superscripts, in citation order."""
+        if obj is None:
+            return []
+        uses = []
+        for citation in self._citations.get(self._key(obj), ()):
+            use = self._use(citation)
+            if all(u.number != use.number for u in uses):
+                uses.append(use)
+        return uses
+
+    def cite_claim(self, claim):
+        uses = []
+        for citation in getattr(claim, "cached_citations", ()):
+            use = self._use(citation)
+            if all(u.number != use.number for u in uses):
+                uses.append(use)
+        return uses
+
+    def claims(self, obj, field_name):
+        """The competing claims about ``obj.<field_name>`` when sources differ (two or more), else []."""
+        ct_id, pk = self._key(obj)
+        claims = self._claims.get((ct_id, pk, field_name), [])
+        return claims if len(claims) > 1 else []
+
+    def __bool__(self):
+        return bool(self.references)
+
+
+def _authors(authors):
+    names = [name.strip() for name in authors.split(";") if name.strip()]
+    if len(names) <= 3:
+        return "; ".join(names)
+    return _("%(first)s et al.") % {"first": names[0]}
+
+
+def format_reference(source, locator=""):
+    """A source written out the same way everywhere (footnotes, bibliography, source page).
+
+    Authors (date). Title. Container. Place: Publisher. Pages/locator. ISBN. URL (archived copy; accessed on).
+    """
+    parts = []
+    head = _authors(source.authors) if source.authors else ""
+    date = format_date(source.published_on, source.published_on_precision) if source.published_on else ""
+    if head and date:
+        parts.append(format_html("{} ({}).", head, date))
+    elif head:
+        parts.append(format_html("{}.", head))
+    italic_title = source.kind in {"book", "dataset", "government", "un"} or not source.container_title
+    if italic_title:
+        parts.append(format_html("<cite>{}</cite>.", source.title))
+    else:
+        parts.append(format_html("“{}”.", source.title))
+    if source.container_title:
+        parts.append(format_html("<cite>{}</cite>.", source.container_title))
+    publisher = ": ".join(part for part in (source.place, source.publisher) if part)
+    if publisher:
+        parts.append(format_html("{}.", publisher))
+    if date and not head:
+        parts.append(format_html("{}.", date))
+    if source.pages and not locator:
+        parts.append(format_html("{}.", source.pages))
+    if locator:
+        parts.append(format_html("{}.", locator))
+    if source.isbn:
+        parts.append(format_html("ISBN {}.", source.isbn))
+    extras = []
+    if source.archive_url:
+        extras.append(format_html('<a href="{}" rel="noopener noreferrer">{}</a>', source.archive_url, _("archived")))
+    if source.accessed_on:
+        extras.append(format_html("{} {}", _("accessed"), format_date(source.accessed_on, Precision.DAY)))
+    extra = format_html_join("; ", "{}", ((e,) for e in extras))
+    if source.url:
+        link = format_html('<a href="{}" rel="noopener noreferrer">{}</a>', source.url, source.url)
+        parts.append(format_html("{} ({}).", link, extra) if extras else format_html("{}.", link))
+    elif extras:
+        parts.append(format_html("({}).", extra))
+    return format_html_join(" ", "{}", ((part,) for part in parts))

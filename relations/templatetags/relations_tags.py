@@ -1,0 +1,107 @@
+"""Template helpers for the public pages: dates with precision, Markdown, footnotes, paging links."""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from ..dates import Precision, format_date, format_solar_hijri
+from ..markup import render_markdown
+
+register = template.Library()
+
+
+def iso_value(value, precision):
+    """The machine-readable form HTML's <time> accepts for a date of this precision."""
+    if precision == Precision.YEAR:
+        return f"{value.year:04d}"
+    if precision == Precision.MONTH:
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+@register.filter
+def precise_date(value, precision=Precision.DAY):
+    """``<time datetime="2025-07-03">3 July 2025</time> (12 Saratan 1404)``; empty for no date."""
+    if value is None or value == "":
+        return ""
+    precision = precision or Precision.DAY
+    return format_html(
+        '<time datetime="{}">{}</time> <span class="hijri">({})</span>',
+        iso_value(value, precision),
+        format_date(value, precision),
+        format_solar_hijri(value, precision),
+    )
+
+
+@register.simple_tag
+def date_span(obj, start_field, end_field, open_label=None):
+    """The interval of ``obj`` between two precise date fields: '1919 (…) – present'."""
+    start = getattr(obj, start_field)
+    end = getattr(obj, end_field)
+    start_html = precise_date(start, getattr(obj, f"{start_field}_precision")) if start else _("unknown")
+    if end:
+        end_html = precise_date(end, getattr(obj, f"{end_field}_precision"))
+    else:
+        end_html = open_label if open_label is not None else _("present")
+    return format_html("{} – {}", start_html, end_html)
+
+
+@register.filter
+def markdown(text):
+    return render_markdown(text)
+
+
+def _superscripts(uses):
+    return format_html_join(
+        "",
+        '<sup class="fn"><a id="{}" href="#{}" aria-describedby="references-heading">[{}]</a></sup>',
+        ((use.anchor, use.target, use.number) for use in uses),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def cite(context, obj):
+    """The numbered superscripts for every citation of ``obj`` on this page."""
+    footnotes = context.get("footnotes")
+    if footnotes is None or obj is None:
+        return ""
+    return _superscripts(footnotes.cite(obj))
+
+
+@register.simple_tag(takes_context=True)
+def disputed(context, obj, field):
+    """When sources give different dates for ``obj.<field>``, each claim with its own source."""
+    footnotes = context.get("footnotes")
+    if footnotes is None:
+        return ""
+    claims = footnotes.claims(obj, field)
+    if not claims:
+        return ""
+    items = []
+    for claim in claims:
+        label = precise_date(claim.date, claim.precision)
+        marker = format_html(" <em>{}</em>", _("preferred")) if claim.is_preferred else ""
+        items.append((label, marker, _superscripts(footnotes.cite_claim(claim))))
+    return format_html(
+        '<span class="disputed">{} {}</span>',
+        _("Sources differ:"),
+        format_html_join("; ", "{}{}{}", items),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context, **kwargs):
+    """The current query string with some parameters replaced (pagination that keeps filters)."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def verbose_name(obj):
+    return obj._meta.verbose_name

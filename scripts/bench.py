@@ -1,0 +1,302 @@
+#!/usr/bin/env python
+"""`make bench`: how the site's cost grows with the data, measured against a trivial view.
+
+Part 1, in process: for every public page type, every API list (first and a deep page)
+and the main admin changelists, the number of queries and the median time of uncached
+and cached requests, each divided by the median of a trivial Django view measured in the
+same process. Run at scale 1 (the real content) and scale 100 (the real content plus 99
+times as much synthetic data). Part 2: gunicorn (2 workers, production settings) driven
+by wrk from a second process on loopback, for the trivial view, a cached page, an
+uncached page and an API list. Prints a table, writes bench-results/bench.json.
+
+Timing on a shared machine is noisy: only ratios measured in one run mean anything.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PYTHON = sys.executable
+RESULTS = ROOT / "bench-results"
+SCALES = (1, 100)
+REPEAT = 21
+
+
+def database_url(scale):
+    if os.environ.get("BENCH_POSTGRES"):
+        return f"postgres://postgres@127.0.0.1:5432/afrelations_bench_{scale}"
+    return f"sqlite:////tmp/afrelations-bench-{scale}.sqlite3"
+
+
+def environment(scale):
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_DEBUG"}}
+    env.update(DJANGO_SETTINGS_MODULE="afrelations.settings.bench", DATABASE_URL=database_url(scale))
+    if os.environ.get("BENCH_REDIS_URL"):
+        env["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
+    return env
+
+
+def manage(scale, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=environment(scale), check=True)
+
+
+def prepare(scale):
+    """A fresh database with the real content and, above scale 1, synthetic content."""
+    url = database_url(scale)
+    if url.startswith("sqlite"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    else:
+        name = url.rsplit("/", 1)[1]
+        subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    manage(scale, "migrate", "--noinput", "-v0")
+    manage(scale, "load_content")
+    if scale > 1:
+        manage(scale, "seed_synthetic", "--scale", str(scale - 1))
+
+
+# ---------------------------------------------------------------- part 1, in process
+
+
+def worker(scale):
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from relations.models import Country, Era, Event, Source
+
+    def slug_of(queryset):
+        obj = queryset.published().order_by("pk").first()
+        return obj.slug if obj else "missing"
+
+    anonymous = Client()
+    admin = Client()
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    admin.force_login(user)
+
+    def deep(url, per_page):
+        count = anonymous.get(f"/api/v1/{url}/?page_size=1").json().get("count", 0)
+        return max(1, (count + per_page - 1) // per_page)
+
+    country = "pakistan" if Country.objects.published().filter(slug="pakistan").exists() else slug_of(Country.objects)
+    targets = [
+        ("page", "home", "/"),
+        ("page", "era list", "/eras/"),
+        ("page", "era detail", f"/eras/{slug_of(Era.objects)}/"),
+        ("page", "country list", "/countries/"),
+        ("page", "country detail", f"/countries/{country}/"),
+        ("page", "relations on a date", "/relations/?on=2000-01-01"),
+        ("page", "missions", "/missions/"),
+        ("page", "events", "/events/"),
+        ("page", "events, deep page", f"/events/?page={max(1, Event.objects.published().count() // 50)}"),
+        ("page", "event detail", f"/events/{slug_of(Event.objects)}/"),
+        ("page", "sources", "/sources/"),
+        ("page", "source detail", f"/sources/{slug_of(Source.objects)}/"),
+        ("page", "search", "/search/?q=treaty"),
+        ("page", "sitemap", "/sitemap.xml"),
+        ("page", "events feed", "/feeds/events/"),
+    ]
+    for resource in ("eras", "countries", "relations", "missions", "events", "sources"):
+        targets.append(("api", f"api {resource}", f"/api/v1/{resource}/"))
+        targets.append(("api", f"api {resource}, deep page", f"/api/v1/{resource}/?page={deep(resource, 50)}"))
+    for model in ("event", "mission", "country", "relationperiod", "source"):
+        targets.append(("admin", f"admin {model} list", f"/admin/relations/{model}/"))
+
+    def timed(client, url, clear):
+        if clear:
+            cache.clear()
+        started = time.perf_counter()
+        response = client.get(url)
+        elapsed = time.perf_counter() - started
+        return response.status_code, elapsed
+
+    def median(client, url, clear):
+        timed(client, url, clear)
+        return statistics.median(timed(client, url, clear)[1] for _ in range(REPEAT))
+
+    trivial = [median(anonymous, "/bench/trivial", False) for _ in range(3)]
+    rows = []
+    for kind, label, url in targets:
+        client = admin if kind == "admin" else anonymous
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            status, _ = timed(client, url, True)
+        row = {"kind": kind, "label": label, "url": url, "status": status, "queries": len(queries)}
+        if status == 200:
+            row["uncached"] = median(client, url, True)
+            row["cached"] = median(client, url, False)
+        rows.append(row)
+    trivial += [median(anonymous, "/bench/trivial", False) for _ in range(3)]
+    reference = statistics.median(trivial)
+    for row in rows:
+        for key in ("uncached", "cached"):
+            if key in row:
+                row[f"{key}_ratio"] = round(row[key] / reference, 2)
+    print(json.dumps({"scale": scale, "trivial_seconds": reference, "rows": rows}))
+
+
+def in_process(scale):
+    result = subprocess.run(
+        [PYTHON, __file__, "--worker", str(scale)], cwd=ROOT, env=environment(scale), capture_output=True, text=True
+    )
+    if result.returncode:
+        sys.exit(f"benchmark worker failed at scale {scale}:\n{result.stderr[-4000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- part 2, gunicorn + wrk
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"{url} did not answer")
+
+
+def parse_wrk(output):
+    def seconds(text):
+        value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1}[unit]
+
+    percentiles = {f"p{p}": seconds(v) * 1000 for p, v in re.findall(r"^\s+(\d+)%\s+(\S+)$", output, re.M)}
+    throughput = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    total = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return {
+        "requests_per_second": throughput,
+        "requests": total,
+        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(map(int, errors.groups())) if errors else 0,
+        **{key: round(value, 2) for key, value in percentiles.items()},
+    }
+
+
+def under_gunicorn(scale, seconds):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(Path(PYTHON).parent / "gunicorn"), "afrelations.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=environment(scale),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        wait_for(f"{base}/healthz")
+        targets = [
+            ("trivial view", "/bench/trivial", []),
+            ("cached page (/countries/)", "/countries/", []),
+            ("uncached page (/countries/, fresh render)", "/countries/", ["-H", "Cookie: sessionid=bench"]),
+            ("API list (/api/v1/events/)", "/api/v1/events/", []),
+        ]
+        results = []
+        for label, path, extra in targets:
+            for _ in range(2):  # warm both workers' caches
+                urllib.request.urlopen(base + path, timeout=10).read()  # noqa: S310
+            output = subprocess.run(
+                ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", *extra, base + path],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            results.append({"label": label, "path": path, **parse_wrk(output)})
+        reference = results[0]["requests_per_second"]
+        for row in results:
+            row["throughput_ratio"] = round(row["requests_per_second"] / reference, 2)
+        return results
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+# ---------------------------------------------------------------- report
+
+
+def table(per_scale):
+    first, last = per_scale[SCALES[0]], per_scale[SCALES[-1]]
+    lines = [
+        f"| target | queries ×{SCALES[0]} | queries ×{SCALES[-1]} | uncached ×{SCALES[0]} | uncached ×{SCALES[-1]} "
+        f"| cached ×{SCALES[-1]} | time ×{SCALES[-1]} / ×{SCALES[0]} |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for a, b in zip(first["rows"], last["rows"], strict=True):
+        growth = round(b["uncached"] / a["uncached"], 2) if "uncached" in a and "uncached" in b else "—"
+        lines.append(
+            f"| {a['label']} | {a['queries']} | {b['queries']} | {a.get('uncached_ratio', a['status'])} "
+            f"| {b.get('uncached_ratio', b['status'])} | {b.get('cached_ratio', '—')} | {growth} |"
+        )
+    return "\n".join(lines)
+
+
+def gunicorn_table(rows):
+    lines = [
+        "| target | req/s | × trivial | p50 ms | p90 ms | p99 ms | non-2xx/3xx |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['label']} | {row['requests_per_second']:.0f} | {row['throughput_ratio']} | {row.get('p50', '')} "
+            f"| {row.get('p90', '')} | {row.get('p99', '')} | {row['non_2xx_3xx']} |"
+        )
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--seconds", type=int, default=8, help="wrk duration per target")
+    parser.add_argument("--skip-prepare", action="store_true", help="reuse the databases of the last run")
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args.worker)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is missing: run `make bench` (it installs it) or apt-get install wrk")
+    if not args.skip_prepare:
+        for scale in SCALES:
+            prepare(scale)
+        manage(SCALES[-1], "collectstatic", "--noinput", "-v0")
+    per_scale = {scale: in_process(scale) for scale in SCALES}
+    print("\nIn process (times are multiples of a trivial view's median):\n")
+    print(table(per_scale))
+    served = under_gunicorn(SCALES[-1], args.seconds)
+    print(f"\ngunicorn, 2 workers, production settings, scale {SCALES[-1]}, wrk -t2 -c16 on loopback:\n")
+    print(gunicorn_table(served))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "bench.json").write_text(json.dumps({"in_process": per_scale, "gunicorn": served}, indent=2))
+    print(f"\nwritten to {(RESULTS / 'bench.json').relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""HTTP comforts of the API: validators and 304s, cache headers, CSV, CORS, throttling, JSON errors."""
+
+import csv
+import io
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.utils.http import http_date
+from rest_framework.test import APIClient
+
+from relations import models
+
+from .api_support import body, client_for, make_user
+from .factories import CountryFactory, EventFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_reads_carry_validators_and_answer_304_when_unchanged(api):
+    EventFactory(slug="e")
+    for path in ("/api/v1/events/", "/api/v1/events/e/"):
+        first = api.get(path)
+        assert first.status_code == 200
+        assert first["ETag"].startswith('"')
+        assert first["Last-Modified"]
+        again = api.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+        assert again.content == b""
+        assert again["ETag"] == first["ETag"]
+        assert api.get(path, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+
+def test_any_edit_changes_the_validator(api):
+    event = EventFactory(slug="e")
+    etag = api.get("/api/v1/events/")["ETag"]
+    event.title = "New title"
+    event.save()
+    response = api.get("/api/v1/events/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response.json()["results"][0]["title"] == "New title"
+
+
+def test_a_change_to_an_embedded_record_or_a_deletion_changes_the_validator(api):
+    country = CountryFactory(name="Old name")
+    EventFactory(countries=[country])
+    doomed = EventFactory()
+    etag = api.get("/api/v1/events/")["ETag"]
+    country.name = "New name"
+    country.save()
+    etag_after_rename = api.get("/api/v1/events/", HTTP_IF_NONE_MATCH=etag)["ETag"]
+    assert etag_after_rename != etag
+    doomed.delete()
+    assert api.get("/api/v1/events/", HTTP_IF_NONE_MATCH=etag_after_rename).status_code == 200
+
+
+def test_validators_differ_between_queries_and_formats(api):
+    EventFactory()
+    tags = {
+        api.get(path)["ETag"]
+        for path in ("/api/v1/events/", "/api/v1/events/?kind=visit", "/api/v1/events/?format=csv")
+    }
+    assert len(tags) == 3
+
+
+def test_older_if_modified_since_gets_the_full_response(api):
+    EventFactory()
+    assert api.get("/api/v1/events/", HTTP_IF_MODIFIED_SINCE=http_date(0)).status_code == 200
+
+
+def test_anonymous_reads_are_publicly_cacheable_and_signed_in_ones_are_not(api):
+    EventFactory(slug="e")
+    anonymous = api.get("/api/v1/events/e/")
+    assert anonymous["Cache-Control"] == f"public, max-age={settings.API_CACHE_SECONDS}"
+    assert "Authorization" in anonymous["Vary"]
+    signed_in = client_for(make_user("editor")).get("/api/v1/events/e/")
+    assert "no-store" in signed_in["Cache-Control"]
+    assert "public" not in signed_in["Cache-Control"]
+
+
+def test_csv_lists_the_whole_filtered_result_streamed(api):
+    france = CountryFactory(slug="france")
+    for n in range(60):
+        EventFactory(slug=f"e{n:02}", kind="visit" if n % 2 else "treaty", countries=[france])
+    response = api.get("/api/v1/events/?kind=visit&format=csv")
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="events.csv"'
+    rows = list(csv.DictReader(io.StringIO(body(response).decode())))
+    assert sorted(row["slug"] for row in rows) == [f"e{n:02}" for n in range(1, 60, 2)]
+    row = next(row for row in rows if row["slug"] == "e01")
+    assert row["countries"] == "france"
+    assert row["url"] == "http://testserver/api/v1/events/e01/"
+    assert row["citations"].endswith(" p. 1")
+
+
+def test_csv_by_accept_header(api):
+    SourceFactory(slug="s", title="Title, with comma")
+    response = api.get("/api/v1/sources/", HTTP_ACCEPT="text/csv")
+    rows = list(csv.DictReader(io.StringIO(body(response).decode())))
+    assert rows[0]["title"] == "Title, with comma"
+
+
+def test_csv_errors_are_json(api):
+    response = api.get("/api/v1/events/?format=csv&kind=bad")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["kind"]
+
+
+def test_detail_has_no_csv(api):
+    EventFactory(slug="e")
+    assert api.get("/api/v1/events/e/?format=csv").status_code == 404
+
+
+def test_cross_origin_reads_are_allowed_without_credentials(api):
+    response = api.get("/api/v1/events/", HTTP_ORIGIN="https://data.example.org")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+    preflight = api.options(
+        "/api/v1/events/", HTTP_ORIGIN="https://data.example.org", HTTP_ACCESS_CONTROL_REQUEST_METHOD="DELETE"
+    )
+    assert "DELETE" not in preflight.get("Access-Control-Allow-Methods", "")
+
+
+def test_cross_origin_headers_are_only_on_the_api(api):
+    assert "Access-Control-Allow-Origin" not in api.get("/healthz", HTTP_ORIGIN="https://data.example.org")
+
+
+def rates(anon, user, **extra):
+    return override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": anon, "user": user}, **extra}
+    )
+
+
+def test_anonymous_clients_are_throttled_with_retry_after(api):
+    with rates("2/minute", "5/minute"):
+        assert [api.get("/api/v1/events/").status_code for _ in range(3)] == [200, 200, 429]
+        response = api.get("/api/v1/events/")
+        assert int(response["Retry-After"]) > 0
+        assert response.json()["detail"]
+
+
+def test_signed_in_clients_have_their_own_limit():
+    client = client_for(make_user("editor"))
+    with rates("1/minute", "3/minute"):
+        assert [client.get("/api/v1/events/").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_behind_a_proxy_each_client_address_has_its_own_limit(api):
+    with rates("1/minute", "5/minute", NUM_PROXIES=1):
+        first = {"HTTP_X_FORWARDED_FOR": "203.0.113.7", "REMOTE_ADDR": "10.0.0.1"}
+        second = {"HTTP_X_FORWARDED_FOR": "198.51.100.9", "REMOTE_ADDR": "10.0.0.1"}
+        assert api.get("/api/v1/events/", **first).status_code == 200
+        assert api.get("/api/v1/events/", **first).status_code == 429
+        assert api.get("/api/v1/events/", **second).status_code == 200
+        # A client cannot escape its limit by adding its own X-Forwarded-For entry.
+        spoofed = {"HTTP_X_FORWARDED_FOR": "192.0.2.1, 203.0.113.7", "REMOTE_ADDR": "10.0.0.1"}
+        assert api.get("/api/v1/events/", **spoofed).status_code == 429
+
+
+@pytest.mark.parametrize("path", ["/api/nothing-here", "/api/v2/events/", "/api/v1/events/a/b/", "/api/v1/nope/"])
+def test_unmatched_api_paths_are_json_404s(api, path):
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+@override_settings(DEBUG=True)
+def test_unmatched_api_paths_are_json_even_in_debug(api):
+    response = api.get("/api/nothing-here")
+    assert response["Content-Type"] == "application/json"
+
+
+def test_unknown_record_is_a_json_404(api):
+    response = api.get("/api/v1/events/no-such-event/")
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def test_missing_trailing_slash_is_redirected_with_the_query(api):
+    response = api.get("/api/v1/events?kind=visit")
+    assert response.status_code == 308
+    assert response["Location"] == "/api/v1/events/?kind=visit"
+
+
+@pytest.mark.parametrize("query", ["kind=%00", "search=a%00b", "x%00=1", "country=fr%00"])
+def test_nul_bytes_in_query_strings_are_refused(api, query):
+    response = api.get(f"/api/v1/events/?{query}")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("delete", "/api/v1/events/"),
+        ("put", "/api/v1/events/"),
+        ("patch", "/api/v1/events/"),
+        ("post", "/api/v1/events/e/"),
+    ],
+)
+def test_unsupported_methods_are_405_even_for_anonymous_clients(api, method, path):
+    EventFactory(slug="e")
+    response = getattr(api, method)(path)
+    assert response.status_code == 405
+    assert "GET" in response["Allow"]
+
+
+def test_head_answers_like_get_without_a_body(api):
+    EventFactory(slug="e")
+    response = api.head("/api/v1/events/e/")
+    assert response.status_code == 200
+    assert response["ETag"]
+
+
+def test_writes_are_never_publicly_cacheable():
+    client = client_for(make_user("editor"))
+    response = client.patch("/api/v1/events/nope/", {"title": "x"}, format="json")
+    assert response.status_code == 404
+    assert "public" not in response.get("Cache-Control", "")
+    assert models.Event.objects.count() == 0

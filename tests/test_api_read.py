@@ -1,0 +1,413 @@
+"""Reading the API: resources, embedded records, drafts, filters, pagination and query counts."""
+
+import datetime
+
+import pytest
+from rest_framework.test import APIClient
+
+from relations import models
+
+from .api_support import body
+from .factories import (
+    CountryFactory,
+    EraFactory,
+    EventFactory,
+    HeadOfMissionFactory,
+    MissionFactory,
+    RelationPeriodFactory,
+    SourceFactory,
+    cite,
+    date_claim,
+)
+
+pytestmark = pytest.mark.django_db
+
+DRAFT = models.Publication.DRAFT
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def results(response):
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+def slugs(response):
+    return [item["slug"] for item in results(response)]
+
+
+def test_api_root_links_every_resource(api):
+    response = api.get("/api/v1/")
+    assert response.status_code == 200
+    assert set(response.json()) == {
+        "eras",
+        "countries",
+        "relations",
+        "missions",
+        "heads-of-mission",
+        "events",
+        "sources",
+    }
+    assert response.json()["events"] == "http://testserver/api/v1/events/"
+
+
+def test_event_embeds_countries_era_and_cited_sources(api):
+    era = EraFactory(slug="kingdom", name="Kingdom", starts_on=datetime.date(1919, 1, 1), ends_on=None)
+    country = CountryFactory(slug="france", name="France")
+    source = SourceFactory(slug="adamec", title="A dictionary")
+    event = EventFactory(slug="treaty", countries=[country], cited=False, date=datetime.date(1922, 4, 1))
+    cite(event, source, locator="p. 42")
+
+    item = api.get("/api/v1/events/treaty/").json()
+
+    assert item["id"] == event.pk
+    assert item["url"] == "http://testserver/api/v1/events/treaty/"
+    assert item["page_url"] == "http://testserver/events/treaty/"
+    assert item["date"] == "1922-04-01"
+    assert item["date_precision"] == "day"
+    assert item["era"] == {"url": "http://testserver/api/v1/eras/kingdom/", "slug": "kingdom", "name": era.name}
+    assert item["countries"] == [
+        {"id": country.pk, "url": "http://testserver/api/v1/countries/france/", "slug": "france", "name": "France"}
+    ]
+    assert item["citations"] == [
+        {
+            "source": {
+                "id": source.pk,
+                "url": "http://testserver/api/v1/sources/adamec/",
+                "slug": "adamec",
+                "title": "A dictionary",
+                "authors": source.authors,
+            },
+            "locator": "p. 42",
+            "quote": "",
+        }
+    ]
+    assert "editor_notes" not in item
+
+
+def test_country_has_contract_fields_and_derived_establishment(api):
+    country = CountryFactory(slug="germany", name="Germany", iso2="DE", iso3="DEU", region="europe")
+    RelationPeriodFactory(country=country, starts_on=datetime.date(1921, 3, 1), starts_on_precision="month")
+    RelationPeriodFactory(
+        country=country, status="informal", starts_on=datetime.date(1915, 1, 1), ends_on=datetime.date(1921, 3, 1)
+    )
+
+    item = api.get("/api/v1/countries/germany/").json()
+
+    for key in ("id", "url", "slug", "name", "iso2", "iso3", "region", "kind"):
+        assert key in item
+    assert (item["iso2"], item["iso3"], item["region"], item["kind"]) == ("DE", "DEU", "europe", "state")
+    assert item["relations_established_on"] == "1921-03-01"
+    assert item["relations_established_on_precision"] == "month"
+
+
+def test_former_state_lists_its_successors_and_they_list_it(api):
+    ussr = CountryFactory(slug="ussr", name="Soviet Union", kind="former_state")
+    russia = CountryFactory(slug="russia", name="Russia")
+    ussr.successors.add(russia)
+
+    assert [c["slug"] for c in api.get("/api/v1/countries/ussr/").json()["successors"]] == ["russia"]
+    assert [c["slug"] for c in api.get("/api/v1/countries/russia/").json()["predecessors"]] == ["ussr"]
+
+
+def test_open_ended_dates_are_null(api):
+    period = RelationPeriodFactory(ends_on=None)
+    mission = MissionFactory(closed_on=None)
+
+    assert api.get(f"/api/v1/relations/{period.pk}/").json()["ends_on"] is None
+    assert api.get(f"/api/v1/missions/{mission.slug}/").json()["closed_on"] is None
+
+
+def test_mission_embeds_country_and_heads(api):
+    mission = MissionFactory(slug="embassy-paris", direction="of_afghanistan", city="Paris")
+    head = HeadOfMissionFactory(mission=mission)
+    HeadOfMissionFactory(mission=mission, publication=DRAFT)
+
+    item = api.get("/api/v1/missions/embassy-paris/").json()
+
+    assert item["name"] == mission.name
+    assert item["country"]["slug"] == mission.country.slug
+    assert [h["id"] for h in item["heads"]] == [head.pk]
+    assert item["heads"][0]["url"] == f"http://testserver/api/v1/heads-of-mission/{head.pk}/"
+
+
+def test_head_of_mission_embeds_its_mission(api):
+    head = HeadOfMissionFactory()
+    item = api.get(f"/api/v1/heads-of-mission/{head.pk}/").json()
+    assert item["mission"]["slug"] == head.mission.slug
+    assert item["mission"]["name"] == head.mission.name
+
+
+def test_disputed_dates_are_exposed_with_their_citations(api):
+    event = EventFactory(slug="disputed", date=datetime.date(1919, 1, 1), date_precision="year")
+    date_claim(event, "date", datetime.date(1919, 1, 1), precision="year", preferred=True)
+    date_claim(event, "date", datetime.date(1920, 1, 1), precision="year")
+
+    claims = api.get("/api/v1/events/disputed/").json()["date_claims"]
+
+    assert [(c["date"], c["preferred"]) for c in claims] == [("1919-01-01", True), ("1920-01-01", False)]
+    assert all(c["field"] == "date" and c["precision"] == "year" and len(c["citations"]) == 1 for c in claims)
+
+
+def test_source_exposes_its_web_address_beside_its_api_url(api):
+    SourceFactory(slug="un-doc", url="https://example.org/doc")
+    item = api.get("/api/v1/sources/un-doc/").json()
+    assert item["url"] == "http://testserver/api/v1/sources/un-doc/"
+    assert item["web_url"] == "https://example.org/doc"
+
+
+@pytest.mark.parametrize(
+    ("path", "factory"),
+    [
+        ("eras", EraFactory),
+        ("countries", CountryFactory),
+        ("missions", MissionFactory),
+        ("events", EventFactory),
+        ("sources", SourceFactory),
+    ],
+)
+def test_draft_records_are_never_returned_to_anonymous_readers(api, path, factory):
+    draft = factory(publication=DRAFT)
+    assert draft.slug not in slugs(api.get(f"/api/v1/{path}/"))
+    assert api.get(f"/api/v1/{path}/{draft.slug}/").status_code == 404
+    assert draft.slug.encode() + b"," not in body(api.get(f"/api/v1/{path}/?format=csv"))
+
+
+def test_draft_relation_and_head_of_mission_are_hidden(api):
+    period = RelationPeriodFactory(publication=DRAFT)
+    head = HeadOfMissionFactory(publication=DRAFT)
+    assert results(api.get("/api/v1/relations/")) == []
+    assert results(api.get("/api/v1/heads-of-mission/")) == []
+    assert api.get(f"/api/v1/relations/{period.pk}/").status_code == 404
+    assert api.get(f"/api/v1/heads-of-mission/{head.pk}/").status_code == 404
+
+
+def test_records_of_a_draft_country_are_hidden(api):
+    country = CountryFactory(publication=DRAFT)
+    RelationPeriodFactory(country=country)
+    MissionFactory(country=country)
+    assert results(api.get("/api/v1/relations/")) == []
+    assert results(api.get("/api/v1/missions/")) == []
+
+
+def test_draft_countries_and_sources_are_not_embedded_in_published_records(api):
+    hidden_country = CountryFactory(publication=DRAFT)
+    shown_country = CountryFactory()
+    event = EventFactory(slug="e", countries=[hidden_country, shown_country], cited=False)
+    cite(event, SourceFactory(publication=DRAFT))
+    cite(event, SourceFactory(slug="public-source"))
+
+    item = api.get("/api/v1/events/e/").json()
+
+    assert [c["slug"] for c in item["countries"]] == [shown_country.slug]
+    assert [c["source"]["slug"] for c in item["citations"]] == ["public-source"]
+
+
+# Filters
+
+
+def test_events_filter_by_era_country_kind_and_dates(api):
+    EraFactory(slug="early", starts_on=datetime.date(1900, 1, 1), ends_on=datetime.date(1950, 1, 1))
+    EraFactory(slug="late", starts_on=datetime.date(1950, 1, 1), ends_on=None)
+    france = CountryFactory(slug="france")
+    EventFactory(slug="a", date=datetime.date(1920, 5, 1), kind="treaty", countries=[france])
+    EventFactory(slug="b", date=datetime.date(1960, 5, 1), kind="visit", countries=[france])
+    EventFactory(slug="c", date=datetime.date(1970, 5, 1), kind="visit")
+
+    assert slugs(api.get("/api/v1/events/?era=early")) == ["a"]
+    assert slugs(api.get("/api/v1/events/?era=late")) == ["b", "c"]
+    assert slugs(api.get("/api/v1/events/?country=france")) == ["a", "b"]
+    assert slugs(api.get("/api/v1/events/?kind=visit")) == ["b", "c"]
+    assert slugs(api.get("/api/v1/events/?date_after=1960-05-01")) == ["b", "c"]
+    assert slugs(api.get("/api/v1/events/?date_before=1960-05-01")) == ["a", "b"]
+    assert slugs(api.get("/api/v1/events/?country=france&kind=visit&date_after=1950-01-01")) == ["b"]
+
+
+def test_a_well_formed_slug_that_names_nothing_matches_nothing(api):
+    EventFactory()
+    assert results(api.get("/api/v1/events/?era=no-such-era")) == []
+    assert results(api.get("/api/v1/events/?country=no-such-country")) == []
+
+
+def test_missions_filter_by_direction_kind_status_country_city_and_open_on(api):
+    france = CountryFactory(slug="france")
+    MissionFactory(
+        slug="kabul",
+        country=france,
+        direction="in_afghanistan",
+        city="Kabul",
+        opened_on=datetime.date(1922, 1, 1),
+        closed_on=datetime.date(1990, 1, 1),
+        status="closed",
+    )
+    MissionFactory(slug="paris", country=france, direction="of_afghanistan", city="Paris", kind="embassy")
+    MissionFactory(slug="geneva", direction="of_afghanistan", city="Geneva", kind="permanent_mission")
+
+    assert set(slugs(api.get("/api/v1/missions/?direction=of_afghanistan"))) == {"paris", "geneva"}
+    assert slugs(api.get("/api/v1/missions/?kind=permanent_mission")) == ["geneva"]
+    assert slugs(api.get("/api/v1/missions/?status=closed")) == ["kabul"]
+    assert set(slugs(api.get("/api/v1/missions/?country=france"))) == {"kabul", "paris"}
+    assert slugs(api.get("/api/v1/missions/?city=paris")) == ["paris"]
+    assert set(slugs(api.get("/api/v1/missions/?open_on=1930-01-01"))) == {"kabul"}
+    assert set(slugs(api.get("/api/v1/missions/?open_on=1995-01-01"))) == {"paris", "geneva"}
+
+
+def test_countries_filter_by_region_and_kind(api):
+    CountryFactory(slug="kenya", region="africa")
+    CountryFactory(slug="peru", region="americas")
+    CountryFactory(slug="un", kind="organisation", region="")
+
+    assert slugs(api.get("/api/v1/countries/?region=africa")) == ["kenya"]
+    assert slugs(api.get("/api/v1/countries/?kind=organisation")) == ["un"]
+
+
+def test_relations_filter_by_country_status_and_date(api):
+    india = CountryFactory(slug="india")
+    first = RelationPeriodFactory(
+        country=india, status="informal", starts_on=datetime.date(1940, 1, 1), ends_on=datetime.date(1947, 8, 15)
+    )
+    second = RelationPeriodFactory(country=india, status="diplomatic", starts_on=datetime.date(1947, 8, 15))
+    RelationPeriodFactory(status="diplomatic", starts_on=datetime.date(1950, 1, 1))
+
+    def ids(query):
+        return [item["id"] for item in results(api.get(f"/api/v1/relations/?{query}"))]
+
+    assert ids("country=india") == [first.pk, second.pk]
+    assert ids("country=india&status=informal") == [first.pk]
+    assert ids("country=india&on=1947-08-14") == [first.pk]
+    # Half-open: on the day a status ends, the next one holds.
+    assert ids("country=india&on=1947-08-15") == [second.pk]
+
+
+def test_heads_of_mission_filter_by_mission_and_date(api):
+    mission = MissionFactory(slug="m")
+    head = HeadOfMissionFactory(
+        mission=mission, started_on=datetime.date(1960, 1, 1), ended_on=datetime.date(1965, 1, 1)
+    )
+    HeadOfMissionFactory(started_on=datetime.date(1970, 1, 1))
+    assert [h["id"] for h in results(api.get("/api/v1/heads-of-mission/?mission=m"))] == [head.pk]
+    assert [h["id"] for h in results(api.get("/api/v1/heads-of-mission/?on=1962-06-01"))] == [head.pk]
+
+
+def test_search_requires_every_word(api):
+    EventFactory(slug="treaty-of-rawalpindi", title="Treaty of Rawalpindi")
+    EventFactory(slug="treaty-of-kabul", title="Treaty of Kabul")
+    assert slugs(api.get("/api/v1/events/?search=treaty rawalpindi")) == ["treaty-of-rawalpindi"]
+    assert len(slugs(api.get("/api/v1/events/?search=TREATY"))) == 2
+
+
+def test_ordering_by_allowed_fields(api):
+    EventFactory(slug="a", title="B title", date=datetime.date(1950, 1, 1))
+    EventFactory(slug="b", title="A title", date=datetime.date(1960, 1, 1))
+    assert slugs(api.get("/api/v1/events/?ordering=-date")) == ["b", "a"]
+    assert slugs(api.get("/api/v1/events/?ordering=title")) == ["b", "a"]
+    CountryFactory(slug="late", name="Aland")
+    established = CountryFactory(slug="early", name="Zed")
+    RelationPeriodFactory(country=established, starts_on=datetime.date(1920, 1, 1))
+    assert slugs(api.get("/api/v1/countries/?ordering=relations_established_on"))[0] == "early"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "kind=nonsense",
+        "kind=",
+        "date_after=1919-13-01",
+        "date_before=yesterday",
+        "era=not a slug",
+        "country=",
+        "ordering=summary",
+        "search=",
+        "page_size=0",
+        "page_size=201",
+        "page_size=many",
+        "include_drafts=perhaps",
+    ],
+)
+def test_invalid_filter_values_are_refused_with_the_reason(api, query):
+    response = api.get(f"/api/v1/events/?{query}")
+    assert response.status_code == 400
+    name = query.split("=")[0]
+    assert response.json()[name]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/missions/?direction=abroad",
+        "/api/v1/missions/?open_on=1990",
+        "/api/v1/missions/?city=",
+        "/api/v1/countries/?region=antarctica",
+        "/api/v1/relations/?on=never",
+        "/api/v1/relations/?status=friendly",
+    ],
+)
+def test_invalid_filter_values_on_other_resources_are_refused(api, path):
+    assert api.get(path).status_code == 400
+
+
+# Pagination
+
+
+def test_lists_use_drf_page_shape_with_bounded_page_size(api):
+    for n in range(5):
+        SourceFactory(slug=f"s{n}", title=f"Title {n}")
+    page = api.get("/api/v1/sources/?page_size=2").json()
+    assert set(page) == {"count", "next", "previous", "results"}
+    assert page["count"] == 5
+    assert len(page["results"]) == 2
+    assert page["next"] == "http://testserver/api/v1/sources/?page=2&page_size=2"
+    assert page["previous"] is None
+    assert api.get("/api/v1/sources/?page_size=200").status_code == 200
+    assert api.get("/api/v1/sources/?page=99").status_code == 404
+
+
+# Query counts
+
+
+def _events(n):
+    countries = CountryFactory.create_batch(2)
+    for _ in range(n):
+        event = EventFactory(countries=countries)
+        date_claim(event, "date", event.date, preferred=True)
+
+
+LIST_CASES = [
+    ("/api/v1/events/", _events),
+    ("/api/v1/countries/", lambda n: [RelationPeriodFactory() for _ in range(n)]),
+    ("/api/v1/relations/", lambda n: RelationPeriodFactory.create_batch(n)),
+    ("/api/v1/missions/", lambda n: [HeadOfMissionFactory() for _ in range(n)]),
+    ("/api/v1/heads-of-mission/", lambda n: HeadOfMissionFactory.create_batch(n)),
+    (
+        "/api/v1/eras/",
+        lambda n: [
+            cite(EraFactory(starts_on=datetime.date(1000 + 10 * i, 1, 1), ends_on=datetime.date(1005 + 10 * i, 1, 1)))
+            for i in range(n)
+        ],
+    ),
+    ("/api/v1/sources/", lambda n: SourceFactory.create_batch(n)),
+]
+
+
+@pytest.mark.parametrize(("path", "make"), LIST_CASES)
+def test_list_query_count_does_not_grow_with_page_size(api, django_assert_max_num_queries, path, make):
+    make(3)
+    with django_assert_max_num_queries(9) as small:
+        assert api.get(f"{path}?page_size=3").status_code == 200
+    make(30)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = api.get(f"{path}?page_size=60")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) >= 30
+
+
+def test_csv_export_query_count_does_not_grow_with_rows(api, django_assert_max_num_queries):
+    _events(3)
+    with django_assert_max_num_queries(12) as small:
+        assert len(b"".join(api.get("/api/v1/events/?format=csv").streaming_content).splitlines()) == 4
+    _events(40)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert len(b"".join(api.get("/api/v1/events/?format=csv").streaming_content).splitlines()) == 44

@@ -1,0 +1,78 @@
+import pytest
+from django.http import HttpResponse
+from django.test import override_settings
+from django.urls import path
+
+from relations.cache import content_version
+from relations.models import Publication
+from tests.factories import CountryFactory, EventFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+calls = []
+
+
+def counted_view(request):
+    calls.append(request.path)
+    from relations.models import Country
+
+    return HttpResponse(", ".join(Country.objects.published().values_list("name", flat=True)))
+
+
+urlpatterns = [path("probe/", counted_view)]
+
+
+@pytest.fixture
+def probe():
+    calls.clear()
+    with override_settings(ROOT_URLCONF=__name__):
+        yield
+
+
+def test_anonymous_page_is_rendered_once_then_served_from_cache(client, probe):
+    CountryFactory(name="Ruritania")
+    first = client.get("/probe/")
+    second = client.get("/probe/")
+    assert calls == ["/probe/"]
+    assert first.content == second.content == b"Ruritania"
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert "Cookie" not in second.get("Vary", "")
+
+
+def test_any_save_makes_the_next_read_fresh(client, probe):
+    country = CountryFactory(name="Ruritania")
+    client.get("/probe/")
+    before = content_version()[0]
+    country.name = "Ruritania Renamed"
+    country.save()
+    assert content_version()[0] > before
+    assert client.get("/probe/").content == b"Ruritania Renamed"
+
+
+def test_unpublishing_and_m2m_changes_invalidate(client, probe):
+    country = CountryFactory(name="Ruritania")
+    client.get("/probe/")
+    country.publication = Publication.DRAFT
+    country.save()
+    assert client.get("/probe/").content == b""
+    event = EventFactory()
+    before = content_version()[0]
+    event.countries.add(country)
+    assert content_version()[0] > before
+
+
+def test_conditional_get_answers_304(client, probe):
+    CountryFactory(name="Ruritania")
+    response = client.get("/probe/")
+    again = client.get("/probe/", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    assert response["Last-Modified"]
+
+
+def test_logged_in_staff_are_never_served_from_the_shared_cache(client, probe):
+    CountryFactory(name="Ruritania")
+    client.get("/probe/")
+    client.force_login(UserFactory(is_staff=True))
+    client.get("/probe/")
+    client.get("/probe/")
+    assert calls == ["/probe/", "/probe/", "/probe/"]

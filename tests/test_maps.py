@@ -1,0 +1,106 @@
+import json
+
+import pytest
+
+from relations import charts, maps
+from relations.models import RelationStatus
+
+
+def test_topojson_arcs_are_decoded_from_quantised_deltas():
+    topology = {"transform": {"scale": [0.5, 2], "translate": [10, -5]}, "arcs": [[[0, 0], [2, 1], [1, -1]]]}
+    assert maps.decode_arcs(topology) == [[(10, -5), (11, -3), (11.5, -5)]]
+
+
+def test_a_ring_joins_arcs_and_reverses_negative_indexes():
+    arcs = [[(0, 0), (1, 0)], [(1, 0), (1, 1)], [(0, 0), (1, 1)]]
+    assert maps.ring_points([0, 1, ~2], arcs) == [(0, 0), (1, 0), (1, 1), (0, 0)]
+
+
+def test_natural_earth_projection_centres_the_prime_meridian_and_the_equator():
+    x, y = maps.natural_earth(0, 0)
+    assert x == pytest.approx(maps.WIDTH / 2)
+    west, _ = maps.natural_earth(-180, 0)
+    east, _ = maps.natural_earth(180, 0)
+    assert west == pytest.approx(0, abs=1) and east == pytest.approx(maps.WIDTH, abs=1)
+    assert maps.natural_earth(0, 60)[1] < y < maps.natural_earth(0, -40)[1]
+
+
+def test_world_shapes_are_built_from_the_world_atlas_package():
+    shapes = maps.build_paths(json.loads(maps.ATLAS_FILE.read_text()))
+    assert {"004", "643", "356", "586", "840"} <= set(shapes)  # Afghanistan, Russia, India, Pakistan, USA
+    assert "010" not in shapes  # Antarctica is left out
+    assert shapes["643"]["name"] == "Russia"
+    assert shapes["004"]["d"].startswith("M") and shapes["004"]["d"].endswith("z")
+
+
+def test_rings_across_the_antimeridian_are_not_drawn_across_the_world():
+    shapes = maps.world_paths()
+    # No single step of Russia's outline may span more than half the map.
+    for step in shapes["643"]["d"].replace("z", " ").split("l")[1:]:
+        dx = float(step.split()[0])
+        assert abs(dx) < maps.WIDTH / 2
+
+
+def counterparts():
+    return [
+        maps.Counterpart("356", "Indiana", RelationStatus.DIPLOMATIC),
+        maps.Counterpart("586", "Pakistania", RelationStatus.SEVERED),
+        maps.Counterpart("810", "Old Union", RelationStatus.INFORMAL, successors=("643", "804")),
+        maps.Counterpart("", "An organisation", RelationStatus.DIPLOMATIC),
+    ]
+
+
+def test_map_colours_each_country_by_status_with_a_title_for_each_shape():
+    svg = maps.render_map(counterparts(), title="Relations on a day", description="Described.")
+    assert svg.startswith("<svg") and 'role="img"' in svg
+    assert '<title id="map-title">Relations on a day</title><desc id="map-desc">Described.</desc>' in svg
+    assert '<path class="s-diplomatic" d="' in svg and "<title>Indiana: diplomatic relations</title>" in svg
+    assert "<title>Pakistania: severed</title>" in svg
+    assert '<path class="afghanistan"' in svg
+    assert 'class="s-unknown"' in svg  # every other country
+
+
+def test_former_states_are_drawn_over_their_successors_territory():
+    svg = maps.render_map(counterparts(), title="t", description="d")
+    former = svg.split('<path class="former s-informal" d="', 1)[1].split('"', 1)[0]
+    shapes = maps.world_paths()
+    assert former == shapes["643"]["d"] + shapes["804"]["d"]
+    assert svg.index('class="former') > svg.index('class="s-diplomatic"')  # drawn on top
+    assert "<title>Old Union: informal contact</title>" in svg
+
+
+def test_map_escapes_names_and_titles():
+    svg = maps.render_map(
+        [maps.Counterpart("356", "<b>x</b>", RelationStatus.DIPLOMATIC)], title="<t>", description="&"
+    )
+    assert "<b>x</b>" not in svg and "&lt;b&gt;x&lt;/b&gt;" in svg and "&lt;t&gt;" in svg
+
+
+def test_legend_counts_statuses_in_a_fixed_order():
+    assert maps.legend(counterparts()) == [
+        ("diplomatic", "diplomatic relations", 2),
+        ("informal", "informal contact", 1),
+        ("severed", "severed", 1),
+    ]
+
+
+def test_build_map_command_writes_the_shapes_file(tmp_path, monkeypatch):
+    from django.core.management import call_command
+
+    target = tmp_path / "world_paths.json"
+    monkeypatch.setattr(maps, "DATA_FILE", target)
+    call_command("build_map")
+    assert json.loads(target.read_text())["004"]["name"] == "Afghanistan"
+    maps.world_paths.cache_clear()
+
+
+def test_year_series_counts_relations_in_force_at_the_end_of_each_year():
+    import datetime
+
+    periods = [(datetime.date(1920, 1, 1), datetime.date(1922, 6, 1)), (datetime.date(1921, 3, 1), None)]
+    series = charts.year_series(periods, {1921: 3}, 1919, 1923)
+    assert series.relations == [0, 1, 2, 1, 1]
+    assert series.events == [0, 0, 3, 0, 0]
+    assert series.decades() == [("1919", 0, 0), ("1920–1923", 1, 3)]
+    svg = str(charts.over_time(series, title="T", description="D"))
+    assert '<title id="chart-title">T</title>' in svg and "<polyline" in svg and 'class="bar"' in svg

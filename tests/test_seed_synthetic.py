@@ -1,0 +1,38 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from relations.models import Citation, Event, HeadOfMission, Mission, RelationPeriod, Source
+from tests.factories import CountryFactory, EventFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_synthetic_adds_cited_records_in_proportion_and_clear_removes_them_all():
+    CountryFactory.create_batch(5)
+    real_event = EventFactory()
+    call_command("seed_synthetic", scale=2)
+    assert Event.objects.count() == 1 + 2 * 80
+    assert Mission.objects.filter(editor_notes__startswith="[synthetic").count() == 2 * 50
+    assert RelationPeriod.objects.filter(editor_notes__startswith="[synthetic").count() == 2 * 100
+    assert HeadOfMission.objects.exists()
+    synthetic_event = Event.objects.exclude(pk=real_event.pk).first()
+    assert synthetic_event.citations.count() == 2
+    assert synthetic_event.countries.count() == 2
+    assert Event.objects.published().count() == Event.objects.count()
+
+    call_command("seed_synthetic", clear=True)
+    assert list(Event.objects.all()) == [real_event]
+    assert not Source.objects.filter(editor_notes__startswith="[synthetic").exists()
+    assert Citation.objects.count() == real_event.citations.count()
+
+
+def test_seed_synthetic_can_add_drafts():
+    CountryFactory()
+    call_command("seed_synthetic", scale=1, draft=True)
+    assert Event.objects.published().count() == 0
+    assert Event.objects.count() == 80
+
+
+def test_seed_synthetic_needs_the_real_countries():
+    with pytest.raises(CommandError, match="load_content"):
+        call_command("seed_synthetic", scale=1)

@@ -1,0 +1,480 @@
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.urls import reverse
+
+from relations.templatetags.relations_tags import precise_date
+from tests.factories import UserFactory, cite, date_claim
+from tests.site_data import build_world, grow
+
+pytestmark = pytest.mark.django_db
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+TODAY = datetime.datetime(2025, 7, 10, 12, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def world():
+    with time_machine.travel(TODAY, tick=False):
+        yield build_world()
+
+
+@pytest.fixture
+def staff_client(client):
+    user = UserFactory(username="editor", is_staff=True)
+    user.save()  # UserFactory sets the password after saving and does not save it again
+    client.force_login(user, backend=MODEL_BACKEND)
+    return client
+
+
+def html(response):
+    return response.content.decode()
+
+
+PAGES = [
+    "/",
+    "/eras/",
+    "/eras/old-era/",
+    "/countries/",
+    "/countries/by-establishment/",
+    "/countries/alphaland/",
+    "/relations/?on=1960-01-01",
+    "/missions/",
+    "/events/",
+    "/events/alpha-treaty/",
+    "/sources/",
+    "/sources/test-book/",
+    "/organisations/",
+    "/search/?q=Alphaland",
+]
+
+
+# --- every page: status, caching, metadata -------------------------------------------------
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_answers_anonymous_readers_without_touching_the_session(client, world, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Cookie" not in response.get("Vary", "")
+    assert not response.cookies
+    assert "csrfmiddlewaretoken" not in html(response)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_has_canonical_url_description_and_open_graph_tags(client, world, url):
+    page = html(client.get(url))
+    assert re.search(r'<link rel="canonical" href="http://testserver/[^"]*">', page)
+    description = re.search(r'<meta name="description" content="([^"]*)">', page).group(1)
+    assert len(description) > 10
+    assert '<meta property="og:title"' in page
+    assert '<meta property="og:description"' in page
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_page_has_one_h1_a_skip_link_and_landmarks(client, world, url):
+    page = html(client.get(url))
+    assert page.count("<h1") == 1
+    assert 'href="#main"' in page and 'id="main"' in page
+    assert "<header" in page and "<nav" in page and "<main" in page and "<footer" in page
+    assert re.search(r'<html lang="en" dir="ltr">', page)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_carry_no_inline_style_or_script(client, world, url):
+    page = html(client.get(url))
+    assert "<script" not in page
+    assert " style=" not in page
+    assert "<style" not in page
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_staff_preview_is_never_cached(staff_client, world, url):
+    response = staff_client.get(url)
+    assert response.status_code == 200
+    cache_control = response["Cache-Control"]
+    assert "private" in cache_control and "no-store" in cache_control
+
+
+def test_right_to_left_languages_set_the_page_direction(client, world):
+    page = html(client.get("/", HTTP_ACCEPT_LANGUAGE="fa"))
+    assert '<html lang="fa" dir="rtl">' in page
+
+
+# --- published only ---------------------------------------------------------------------------
+
+
+def test_draft_country_is_hidden_from_readers_everywhere(client, world):
+    assert client.get("/countries/draftland/").status_code == 404
+    for url in ("/countries/", "/search/?q=Draftland", "/sitemap.xml"):
+        assert "/countries/draftland/" not in html(client.get(url)), url
+
+
+def test_draft_event_is_hidden_from_readers_everywhere(client, world):
+    assert client.get("/events/draft-event/").status_code == 404
+    for url in ("/events/", "/search/?q=Secret", "/feeds/events/", "/sitemap.xml", "/eras/old-era/"):
+        assert "Secret draft event" not in html(client.get(url)) and "draft-event" not in html(client.get(url)), url
+
+
+def test_draft_era_and_source_are_hidden_from_readers(client, world):
+    assert client.get("/eras/draft-era/").status_code == 404
+    assert client.get("/sources/draft-source/").status_code == 404
+    assert "Draft era" not in html(client.get("/eras/"))
+    assert "Draft Source Title" not in html(client.get("/sources/"))
+
+
+def test_citation_of_a_draft_source_is_not_shown_to_readers(client, world):
+    cite(world.alpha, world.drafts.source, "p. 7")
+    assert "Draft Source Title" not in html(client.get("/countries/alphaland/"))
+
+
+def test_staff_preview_shows_drafts_marked_as_drafts(staff_client, world):
+    response = staff_client.get("/countries/draftland/")
+    assert response.status_code == 200
+    page = html(response)
+    assert "draft-badge" in page and "Preview:" in page
+    assert '<meta name="robots" content="noindex">' in page
+    assert "Secret draft event" in html(staff_client.get("/events/"))
+
+
+def test_a_non_staff_user_sees_only_published_records(client, world):
+    user = UserFactory(username="reader")
+    user.save()
+    client.force_login(user, backend=MODEL_BACKEND)
+    assert client.get("/countries/draftland/").status_code == 404
+
+
+# --- footnotes and dates ------------------------------------------------------------------------
+
+
+def test_claims_carry_numbered_footnotes_that_link_to_the_reference_list(client, world):
+    page = html(client.get("/countries/alphaland/"))
+    assert re.search(r'<sup class="fn"><a id="cite-1-1" href="#ref-1"[^>]*>\[1\]</a></sup>', page)
+    assert '<li id="ref-1" value="1">' in page
+    assert 'href="#cite-1-1"' in page  # the back-link
+    assert "<cite>A Test Book</cite>." in page
+
+
+def test_a_source_cited_twice_with_the_same_locator_keeps_one_number(client, world):
+    page = html(client.get("/relations/?on=1960-01-01"))
+    # alpha_first and beta_first both cite A Test Book p. 42.
+    refs = re.findall(r'<li id="ref-(\d+)" value="\d+">(?:(?!</li>).)*A Test Book(?:(?!</li>).)*p\. 42', page, re.S)
+    assert len(refs) == 1
+    number = refs[0]
+    assert page.count(f'href="#ref-{number}"') == 2
+    assert f'href="#cite-{number}-1"' in page and f'href="#cite-{number}-2"' in page
+
+
+def test_references_are_formatted_consistently_with_url_archive_and_access_date(client, world):
+    cite(world.treaty, world.web, "section 2")
+    page = html(client.get("/events/alpha-treaty/"))
+    assert "“A Test Page”. <cite>Test Site</cite>." in page
+    assert '<a href="https://example.org/page" rel="noopener noreferrer">https://example.org/page</a>' in page
+    assert "archived</a>; accessed 1 May 2024)." in page
+    assert "section 2." in page
+
+
+def test_disputed_dates_show_each_claim_with_its_own_source(client, world):
+    other = world.web
+    date_claim(world.treaty, "date", datetime.date(1921, 6, 1), precision="month", preferred=True, source=world.book)
+    date_claim(world.treaty, "date", datetime.date(1921, 1, 1), precision="year", source=other)
+    page = html(client.get("/events/alpha-treaty/"))
+    assert "Sources differ:" in page
+    disputed = re.search(r'<span class="disputed">(.*?)</span>\s*</dd>', page, re.S).group(1)
+    assert '<time datetime="1921-06">June 1921</time>' in disputed
+    assert '<time datetime="1921">1921</time>' in disputed
+    assert disputed.count('<sup class="fn">') == 2
+    assert "A Test Page" in page
+
+
+def test_precise_date_renders_time_element_and_solar_hijri():
+    assert str(precise_date(datetime.date(2025, 7, 3), "day")) == (
+        '<time datetime="2025-07-03">3 July 2025</time> <span class="hijri">(12 Saratan 1404)</span>'
+    )
+    assert '<time datetime="1919">1919</time>' in str(precise_date(datetime.date(1919, 1, 1), "year"))
+    assert '<time datetime="1919-03">March 1919</time>' in str(precise_date(datetime.date(1919, 3, 1), "month"))
+    assert precise_date(None, "day") == ""
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_home_shows_today_the_current_era_missions_in_kabul_and_the_eras(client, world):
+    page = html(client.get("/"))
+    assert "10 July 2025" in page
+    assert 'href="/eras/new-era/"' in page and "Old era" in page
+    assert "Alphaland</a> (embassy, Kabul)" in page
+    assert '<svg class="world-map"' in page and '<title id="map-title">' in page
+    assert "Diplomatic relations: " in page
+
+
+def test_era_page_shows_narrative_statuses_by_region_missions_events_and_map(client, world):
+    page = html(client.get("/eras/old-era/"))
+    assert "<h3>Narrative heading</h3>" in page and "<em>our own</em>" in page
+    assert "<h3>Europe</h3>" in page and "<h3>Asia</h3>" in page
+    assert "Alphaland</a>:" in page
+    assert "Embassy of Alphaland in Kabul" in page  # opened in the era
+    assert "Treaty with Alphaland" in page
+    assert "Relations with Alphaland broken off" not in page  # 1980: next era
+    assert '<svg class="world-map"' in page
+    assert 'class="former s-diplomatic"' in page  # the Old Union over Gammaland's territory
+    assert 'rel="next" href="/eras/new-era/"' in page
+
+
+def test_era_page_lists_missions_closed_in_the_era(client, world):
+    page = html(client.get("/eras/new-era/"))
+    closed = page.split("<h3>Closed</h3>", 1)[1].split("</ul>", 1)[0]
+    assert "Consulate of Betaland in Herat" in closed
+
+
+def test_era_list_shows_each_era_with_dates_and_a_chart_with_a_table(client, world):
+    page = html(client.get("/eras/"))
+    assert page.index("Old era") < page.index("New era")
+    assert '<svg class="chart"' in page and "<table>" in page
+    assert '<time datetime="1919-08-08">8 August 1919</time>' in page
+
+
+def test_country_list_groups_by_region_and_filters(client, world):
+    page = html(client.get("/countries/"))
+    assert page.index(">Asia") < page.index(">Europe")
+    assert "Worldwide" in page  # the organisation
+    filtered = html(client.get("/countries/?region=asia"))
+    assert "Betaland" in filtered and "Alphaland" not in filtered
+    assert "Gammaland" in html(client.get("/countries/?q=gamma"))
+    assert "Old Union" in html(client.get("/countries/?kind=former_state"))
+
+
+def test_country_list_rejects_an_unknown_filter_value_with_400(client, world):
+    response = client.get("/countries/?region=atlantis")
+    assert response.status_code == 400
+    assert "Select a valid choice" in html(response)
+
+
+def test_establishment_table_lists_counterparts_in_order_of_relations_with_dates(client, world):
+    page = html(client.get("/countries/by-establishment/"))
+    order = ("Old Union", "Alphaland", "United Test Nations", "Betaland", "Gammaland")
+    positions = [page.index(f">{name}</a>") for name in order]
+    assert positions == sorted(positions)
+    assert '<time datetime="1922">1922</time>' in page
+    assert 'class="fn"' in page
+
+
+def test_country_page_shows_status_timeline_events_missions_with_heads_and_references(client, world):
+    page = html(client.get("/countries/alphaland/"))
+    assert '<svg class="status-timeline"' in page
+    assert "severed" in page
+    assert "Treaty with Alphaland" in page and "Relations with Alphaland broken off" in page
+    assert "Envoy Aleph, Ambassador" in page
+    assert 'id="references-heading"' in page
+    assert "Missions of Alphaland in Afghanistan" in page
+
+
+def test_country_page_of_a_former_state_links_its_successors(client, world):
+    page = html(client.get("/countries/old-union/"))
+    assert 'href="/countries/gammaland/"' in page and "Succeeded by" in page
+    assert 'href="/countries/old-union/"' in html(client.get("/countries/gammaland/"))
+
+
+def test_relations_on_a_date_show_each_status_and_the_era(client, world):
+    page = html(client.get("/relations/?on=1985-06-01"))
+    assert "1 June 1985" in page
+    assert 'href="/eras/new-era/"' in page
+    severed = page.split('id="status-severed"', 1)[1].split("</section>", 1)[0]
+    assert "Alphaland" in severed
+    diplomatic = page.split('id="status-diplomatic"', 1)[1].split("</section>", 1)[0]
+    assert "Betaland" in diplomatic and "Old Union" in diplomatic and "Gammaland" not in diplomatic
+
+
+@pytest.mark.parametrize("value", ["not-a-date", "2025-13-01", "1200-01-01", "9999-01-01", "1985-06-01\x00"])
+def test_relations_on_a_bad_date_answers_400_with_a_message(client, world, value):
+    response = client.get("/relations/", {"on": value})
+    assert response.status_code == 400
+    assert "Enter a date as YYYY-MM-DD" in html(response)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_relations_without_a_date_show_today(client, world):
+    page = html(client.get("/relations/"))
+    assert "10 July 2025" in page
+
+
+def test_missions_are_filtered_by_direction_kind_status_city_and_staff(client, world):
+    def names(query):
+        return html(client.get("/missions/" + query))
+
+    assert "Embassy of Afghanistan in Betaville" not in names("?direction=in_afghanistan")
+    assert "Embassy of Afghanistan in Betaville" in names("?direction=of_afghanistan")
+    assert "Consulate of Betaland in Herat" in names("?kind=consulate")
+    assert "Embassy of Alphaland" not in names("?kind=consulate")
+    assert "Consulate of Betaland in Herat" in names("?status=closed")
+    assert "Embassy of Alphaland" not in names("?status=closed")
+    assert "Embassy of Afghanistan in Betaville" in names("?city=betaville")
+    page = names("?staff_represent=islamic_republic")
+    assert "Embassy of Afghanistan in Betaville" in page and "Embassy of Alphaland" not in page
+    assert "Islamic Republic of Afghanistan (2001–2021)" in page
+
+
+def test_mission_list_shows_heads_of_mission(client, world):
+    assert "Envoy Aleph, Ambassador" in html(client.get("/missions/"))
+
+
+def test_events_are_filtered_by_era_country_kind_and_date_range(client, world):
+    def titles(query):
+        page = html(client.get("/events/" + query))
+        return {
+            title
+            for title in (
+                "Treaty with Alphaland",
+                "Relations with Alphaland broken off",
+                "Resolution of the United Test Nations",
+            )
+            if title in page
+        }
+
+    assert titles("?era=old-era") == {"Treaty with Alphaland"}
+    assert titles("?era=new-era") == {"Relations with Alphaland broken off", "Resolution of the United Test Nations"}
+    assert titles("?country=alphaland") == {"Treaty with Alphaland", "Relations with Alphaland broken off"}
+    assert titles("?kind=un_action") == {"Resolution of the United Test Nations"}
+    assert titles("?date_after=1950-01-01&date_before=1985-12-31") == {"Relations with Alphaland broken off"}
+    assert titles("?country=alphaland&kind=relations_severed") == {"Relations with Alphaland broken off"}
+
+
+def test_event_list_shows_each_events_era_and_countries(client, world):
+    page = html(client.get("/events/"))
+    assert 'href="/eras/old-era/">Old era</a>' in page
+    assert 'href="/countries/alphaland/">Alphaland</a>' in page
+
+
+@pytest.mark.parametrize(
+    "query", ["?era=nope", "?kind=nope", "?date_after=yesterday", "?country=draftland", "?date_before=2020-02-30"]
+)
+def test_events_reject_bad_filters_with_400_and_a_form_error(client, world, query):
+    response = client.get("/events/" + query)
+    assert response.status_code == 400
+    assert 'class="errors"' in html(response)
+
+
+@pytest.mark.parametrize("page", ["999", "0", "abc", "-1"])
+def test_a_page_out_of_range_is_a_404_not_an_error(client, world, page):
+    assert client.get("/events/", {"page": page}).status_code == 404
+
+
+def test_events_are_paginated_and_pagination_keeps_the_filters(client, world):
+    grow(30)
+    page = html(client.get("/events/?kind=treaty"))
+    assert "Page 1 of 2" in page
+    assert 'href="?kind=treaty&amp;page=2"' in page
+    assert client.get("/events/?kind=treaty&page=2").status_code == 200
+
+
+def test_sources_list_each_source_and_what_cites_it(client, world):
+    page = html(client.get("/sources/"))
+    entry = page.split('id="source-test-book"', 1)[1].split("</li>", 1)[0]
+    assert "Cited by:" in entry and "Old era" in entry and "Alphaland" in entry
+    assert "<cite>A Test Book</cite>." in entry
+
+
+def test_source_page_lists_what_cites_it_including_date_claims(client, world):
+    date_claim(world.break_off, "date", datetime.date(1980, 1, 1), precision="year", source=world.web)
+    page = html(client.get("/sources/test-web/"))
+    assert "Relations with Alphaland broken off" in page
+    assert "https://example.org/page" in page
+
+
+def test_organisations_page_shows_the_organisations_their_missions_and_un_actions(client, world):
+    page = html(client.get("/organisations/"))
+    assert "United Test Nations" in page and "<strong>acts</strong>" in page
+    assert "of United Test Nations in Kabul" in page
+    assert "Resolution of the United Test Nations" in page
+    assert "Alphaland" not in page
+
+
+def test_search_finds_countries_events_missions_and_sources(client, world):
+    page = html(client.get("/search/?q=alphaland"))
+    assert 'href="/countries/alphaland/"' in page
+    assert "Treaty with Alphaland" in page
+    assert "Embassy of Alphaland in Kabul" in page
+    assert "A Test Book" in html(client.get("/search/?q=test book"))
+
+
+def test_search_in_one_scope_is_paginated(client, world):
+    page = html(client.get("/search/?q=alphaland&type=events"))
+    assert "Treaty with Alphaland" in page and "Embassy of Alphaland" not in page
+
+
+@pytest.mark.parametrize("query", ["", "   ", "a\x00b", "x" * 5000, "'; drop table", '"unclosed', "-"])
+def test_search_never_fails_on_odd_input(client, world, query):
+    assert client.get("/search/", {"q": query}).status_code == 200
+
+
+def test_sitemap_lists_published_pages_only(client, world):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    body = html(response)
+    for path in (
+        "/eras/old-era/",
+        "/countries/alphaland/",
+        "/events/alpha-treaty/",
+        "/sources/test-book/",
+        "/missions/",
+    ):
+        assert f"http://testserver{path}</loc>" in body
+    assert "draft" not in body
+
+
+def test_event_feed_is_atom_with_published_events(client, world):
+    response = client.get("/feeds/events/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    body = html(response)
+    assert "Treaty with Alphaland" in body and "http://testserver/events/alpha-treaty/" in body
+    assert "Secret draft event" not in body
+
+
+def test_unknown_page_is_a_friendly_404(client, world):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    page = html(response)
+    assert "Page not found" in page and 'href="/search/"' in page
+
+
+def test_server_error_page_renders_without_any_context():
+    from django.template.loader import get_template
+
+    page = get_template("500.html").render()
+    assert "Something went wrong" in page and "<main" in page
+
+
+# --- query budget ------------------------------------------------------------------------------
+
+BUDGET = 12
+
+
+@pytest.mark.parametrize("url", PAGES + ["/sitemap.xml", "/feeds/events/", "/search/?q=alphaland&type=events"])
+def test_every_page_runs_a_small_fixed_number_of_queries(client, world, url, django_assert_max_num_queries):
+    client.get(url)  # warm the content-type cache
+    cache.clear()  # measure a fresh render, not a page served from the shared cache
+    with django_assert_max_num_queries(BUDGET) as small:
+        client.get(url)
+    grow(8)
+    cache.clear()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_staff_preview_stays_within_the_query_budget(staff_client, world, django_assert_max_num_queries):
+    staff_client.get("/countries/alphaland/")
+    with django_assert_max_num_queries(BUDGET + 2):  # + the session and the user
+        staff_client.get("/countries/alphaland/")
+
+
+def test_healthz_still_answers(client):
+    assert client.get(reverse("healthz")).json() == {"status": "ok", "database": "ok"}
+
+
+def test_mission_anchor_urls_resolve_to_the_list(world):
+    assert world.embassy.get_absolute_url() == "/missions/#mission-alpha-embassy-kabul"
