@@ -40,7 +40,7 @@ def test_the_history_view_runs_a_constant_number_of_queries_as_versions_grow(pub
         mission.save()
     many, response = count_queries(lambda: publisher_client.get(url))
     assert response.status_code == 200
-    assert len(response.context["page_obj"]) == 12
+    assert len(response.context["page_obj"]) == mission.history.count() > 10
     assert many == few
 
 
