@@ -72,9 +72,13 @@ class ContentAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
+    # Inline rows are only checked when edited: an untouched row must not block its parent's save.
+    claim_only_when_changed = False
+
     def clean(self):
         cleaned_data = super().clean()
-        if self.instance.pk:
+        edited = any(name != "version" for name in self.changed_data)
+        if self.instance.pk and (edited or not self.claim_only_when_changed):
             self.claim_version(cleaned_data.get("version"))
         return cleaned_data
 
@@ -210,6 +214,10 @@ class AttachedForm(forms.ModelForm):
                 _("“%(record)s” is published: only a publisher may change what is attached to it.") % {"record": target}
             )
         return cleaned_data
+
+
+class ContentInlineForm(ContentAdminForm):
+    claim_only_when_changed = True
 
 
 class CountryAdminForm(ContentAdminForm):
