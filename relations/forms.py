@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from .dates import format_date
-from .models import Citation, Publication
+from .models import Citation, CountryKind, DateClaim, Publication
 from .services import CLAIM_MODELS, can_publish, m2m_ids_at
 
 CITABLE_MODELS = ("era", "country", "relationperiod", "mission", "headofmission", "event")
@@ -72,9 +72,13 @@ class ContentAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 
+    # Inline rows are only checked when edited: an untouched row must not block its parent's save.
+    claim_only_when_changed = False
+
     def clean(self):
         cleaned_data = super().clean()
-        if self.instance.pk:
+        edited = any(name != "version" for name in self.changed_data)
+        if self.instance.pk and (edited or not self.claim_only_when_changed):
             self.claim_version(cleaned_data.get("version"))
         return cleaned_data
 
@@ -182,28 +186,66 @@ class ContentAdminForm(forms.ModelForm):
         )
 
 
-class CitationForm(forms.ModelForm):
-    """A citation edited on its own: it must point at a record that exists."""
+class AttachedForm(forms.ModelForm):
+    """A citation or date claim edited on its own: it must point at a record that exists,
+    and only a publisher may change what is attached to a published record."""
 
-    class Meta:
-        model = Citation
-        fields = ("content_type", "object_id", "source", "locator", "quote", "order")
+    user = None
+    target_models = CITABLE_MODELS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "content_type" in self.fields:
             self.fields["content_type"].queryset = ContentType.objects.filter(
-                app_label="relations", model__in=CITABLE_MODELS
+                app_label="relations", model__in=self.target_models
             )
 
     def clean(self):
         cleaned_data = super().clean()
         content_type, object_id = cleaned_data.get("content_type"), cleaned_data.get("object_id")
-        if content_type and object_id is not None:
-            model = content_type.model_class()
-            if model is None or not model._default_manager.filter(pk=object_id).exists():
-                raise ValidationError({"object_id": _("There is no such record to cite for.")})
+        if content_type is None or object_id is None:
+            return cleaned_data
+        model = content_type.model_class()
+        target = model._default_manager.filter(pk=object_id).first() if model else None
+        if target is None:
+            raise ValidationError({"object_id": _("There is no such record to cite for.")})
+        if getattr(target, "publication", None) == Publication.PUBLISHED and not can_publish(self.user):
+            raise ValidationError(
+                _("“%(record)s” is published: only a publisher may change what is attached to it.") % {"record": target}
+            )
         return cleaned_data
+
+
+class ContentInlineForm(ContentAdminForm):
+    claim_only_when_changed = True
+
+
+class CountryAdminForm(ContentAdminForm):
+    """Successor states belong to a former state, and never include the state itself."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        successors = cleaned_data.get("successors")
+        if successors:
+            if cleaned_data.get("kind") != CountryKind.FORMER_STATE:
+                self.add_error("successors", _("Only a former state has successor states."))
+            elif self.instance.pk and any(country.pk == self.instance.pk for country in successors):
+                self.add_error("successors", _("A state cannot be its own successor."))
+        return cleaned_data
+
+
+class CitationForm(AttachedForm):
+    target_models = (*CITABLE_MODELS, "dateclaim")
+
+    class Meta:
+        model = Citation
+        fields = ("content_type", "object_id", "source", "locator", "quote", "order")
+
+
+class DateClaimForm(AttachedForm):
+    class Meta:
+        model = DateClaim
+        fields = ("content_type", "object_id", "field", "date", "precision", "note")
 
 
 def live_forms(formset):

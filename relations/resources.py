@@ -26,6 +26,7 @@ from .services import CLAIM_MODELS, can_publish, publication_problems
 
 CONTENT_FIELDS = ("unverified", "editor_notes", "publication")
 # Cells starting with these are formulas to a spreadsheet: exported with a leading apostrophe.
+CITATION_TARGETS = (*CITABLE_MODELS, "dateclaim")
 FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
@@ -53,7 +54,7 @@ class RecordTypeWidget(widgets.ForeignKeyWidget):
         super().__init__(ContentType, field="model")
 
     def get_queryset(self, value, row, *args, **kwargs):
-        return ContentType.objects.filter(app_label="relations", model__in=CITABLE_MODELS)
+        return ContentType.objects.filter(app_label="relations", model__in=CITATION_TARGETS)
 
     def clean(self, value, row=None, **kwargs):
         try:
@@ -61,7 +62,7 @@ class RecordTypeWidget(widgets.ForeignKeyWidget):
         except ContentType.DoesNotExist as error:
             raise ValueError(
                 _("“%(value)s” is not a kind of record that can be cited (one of: %(kinds)s)")
-                % {"value": value, "kinds": ", ".join(CITABLE_MODELS)}
+                % {"value": value, "kinds": ", ".join(CITATION_TARGETS)}
             ) from error
 
 

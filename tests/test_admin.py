@@ -315,3 +315,27 @@ def test_autocomplete_finds_countries_by_name(publisher_client):
     )
     assert response.status_code == 200
     assert [result["text"] for result in response.json()["results"]] == ["Turkmenistan"]
+
+
+def test_successor_states_are_only_for_a_former_state(publisher_client):
+    state = CountryFactory(kind="state")
+    other = CountryFactory()
+    response = post_change(publisher_client, state, successors=[str(other.pk)])
+    assert "Only a former state has successor states" in errors_of(response)
+
+
+def test_a_former_state_cannot_succeed_itself(publisher_client):
+    former = CountryFactory(kind="former_state")
+    response = post_change(publisher_client, former, successors=[str(former.pk)])
+    assert "cannot be its own successor" in errors_of(response)
+
+
+def test_an_unreadable_import_file_is_a_form_error(publisher_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = publisher_client.post(
+        admin_url(models.Event, "import"),
+        {"import_file": SimpleUploadedFile("events.xlsx", b"\x00\x01 not a spreadsheet"), "format": 1, "resource": 0},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["import_file"]

@@ -40,7 +40,7 @@ def test_the_history_view_runs_a_constant_number_of_queries_as_versions_grow(pub
         mission.save()
     many, response = count_queries(lambda: publisher_client.get(url))
     assert response.status_code == 200
-    assert len(response.context["page_obj"]) == mission.history.count() == 11
+    assert len(response.context["page_obj"]) == mission.history.count() > 10
     assert many == few
 
 
@@ -214,3 +214,53 @@ def test_the_version_is_claimed_with_a_conditional_update():
     first.save()
     assert not second.is_valid()
     assert "after you opened it" in str(second.non_field_errors())
+
+
+def test_heads_of_a_deleted_mission_are_restored_after_their_mission(publisher_client):
+    from tests.factories import HeadOfMissionFactory
+
+    head = HeadOfMissionFactory(name="Envoy of test")
+    mission_pk, head_pk = head.mission_id, head.pk
+    publisher_client.post(admin_url(models.Mission, "delete", mission_pk), {"post": "yes"})
+    assert not models.HeadOfMission.objects.filter(pk=head_pk).exists()
+    publisher_client.post(admin_url(models.Mission, "restore", mission_pk))
+    listing = publisher_client.get(admin_url(models.HeadOfMission, "deleted"))
+    assert [version.id for version in listing.context["records"]] == [head_pk]
+    publisher_client.post(admin_url(models.HeadOfMission, "restore", head_pk))
+    restored = models.HeadOfMission.objects.get(pk=head_pk)
+    assert restored.mission_id == mission_pk
+    assert restored.publication == "draft"
+    assert restored.citations.count() == 1
+
+
+def test_a_status_period_changed_elsewhere_is_not_overwritten_from_the_country_form(publisher_client):
+    country = CountryFactory()
+    period = RelationPeriodFactory(country=country, status="diplomatic", publication="draft")
+    url = admin_url(models.Country, "change", country.pk)
+    stale = form_data(publisher_client.get(url))
+    assert stale["relation_periods-0-version"] == period.version
+
+    period.refresh_from_db()
+    period.summary = "Edited on the period's own page."
+    period.save()
+
+    stale["relation_periods-0-status"] = "severed"
+    response = publisher_client.post(url, stale)
+    assert response.status_code == 200
+    assert "after you opened it" in response.content.decode()
+    period.refresh_from_db()
+    assert (period.status, period.summary) == ("diplomatic", "Edited on the period's own page.")
+
+
+def test_an_untouched_row_changed_elsewhere_does_not_block_saving_its_parent(publisher_client):
+    country = CountryFactory(summary="")
+    period = RelationPeriodFactory(country=country, publication="draft")
+    url = admin_url(models.Country, "change", country.pk)
+    stale = form_data(publisher_client.get(url))
+    period.refresh_from_db()
+    period.summary = "Edited elsewhere."
+    period.save()
+    stale["summary"] = "A new country summary."
+    assert publisher_client.post(url, stale).status_code == 302
+    period.refresh_from_db()
+    assert period.summary == "Edited elsewhere."

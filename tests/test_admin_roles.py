@@ -293,3 +293,59 @@ def test_citations_of_a_published_record_are_read_only_for_an_editor(editor_clie
     draft_citation = cite(EventFactory(publication="draft"))
     response = editor_client.get(admin_url(models.Citation, "change", draft_citation.pk))
     assert response.context["has_change_permission"]
+
+
+def test_an_editor_cannot_attach_a_citation_to_a_published_record_from_the_citation_list(editor_client):
+    from django.contrib.contenttypes.models import ContentType
+
+    event = EventFactory()
+    response = editor_client.post(
+        admin_url(models.Citation, "add"),
+        {
+            "content_type": ContentType.objects.get_for_model(models.Event).pk,
+            "object_id": event.pk,
+            "source": SourceFactory().pk,
+            "locator": "p. 3",
+            "order": 0,
+        },
+    )
+    assert response.status_code == 200
+    assert "only a publisher may change what is attached to it" in response.content.decode()
+    assert event.citations.count() == 1
+
+
+def test_making_a_date_claim_preferred_copies_its_date_onto_a_draft(editor_client):
+    from tests.factories import date_claim
+
+    event = EventFactory(publication="draft", date=datetime.date(1950, 6, 1))
+    claim = date_claim(event, "date", datetime.date(1950, 6, 3))
+    response = editor_client.post(
+        admin_url(models.DateClaim, "changelist"),
+        {"action": "make_preferred", "_selected_action": [claim.pk]},
+        follow=True,
+    )
+    assert "is now the record" in response.content.decode()
+    event.refresh_from_db()
+    assert event.date == datetime.date(1950, 6, 3)
+
+
+def test_an_editor_cannot_make_a_claim_preferred_on_a_published_record(editor_client):
+    from tests.factories import date_claim
+
+    event = EventFactory(date=datetime.date(1950, 6, 1))
+    claim = date_claim(event, "date", datetime.date(1950, 6, 3))
+    editor_client.post(
+        admin_url(models.DateClaim, "changelist"), {"action": "make_preferred", "_selected_action": [claim.pk]}
+    )
+    event.refresh_from_db()
+    assert event.date == datetime.date(1950, 6, 1)
+
+
+def test_an_editor_cannot_delete_a_draft_whose_deletion_would_remove_published_records(editor_client):
+    from tests.factories import HeadOfMissionFactory, MissionFactory
+
+    mission = MissionFactory(publication="draft")
+    HeadOfMissionFactory(mission=mission)
+    response = editor_client.post(admin_url(models.Mission, "delete", mission.pk), {"post": "yes"})
+    assert response.status_code == 403
+    assert models.Mission.objects.filter(pk=mission.pk).exists()

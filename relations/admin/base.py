@@ -22,7 +22,7 @@ from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
-from ..forms import CitationInlineFormSet, ContentAdminForm, ContentInlineFormSet
+from ..forms import CitationInlineFormSet, ContentAdminForm, ContentInlineForm, ContentInlineFormSet
 from ..models import Citation, Publication
 from ..resources import stream_export
 
@@ -72,7 +72,7 @@ class PreloadingCitationFormSet(CitationInlineFormSet):
 
 def user_can_edit(request, obj):
     """Editors change drafts; only publishers change what is already public."""
-    return obj is None or not obj.is_published or services.can_publish(request.user)
+    return obj is None or not getattr(obj, "is_published", False) or services.can_publish(request.user)
 
 
 class CitationInline(GenericTabularInline):
@@ -111,12 +111,19 @@ class ContentInline(admin.TabularInline):
     published from its own page, where its citations are, so the citation rule holds.
     """
 
+    form = ContentInlineForm
     formset = ContentInlineFormSet
     extra = 0
     show_change_link = True
     readonly_fields = ("publication",)
 
+    def get_fields(self, request, obj=None):
+        # Each row carries the version it was opened at, so edits made elsewhere meanwhile are caught.
+        return (*super().get_fields(request, obj), "version")
+
     def get_formset(self, request, obj=None, **kwargs):
+        fields = kwargs.pop("fields", None) or flatten_fieldsets(self.get_fieldsets(request, obj))
+        kwargs["fields"] = [name for name in fields if name != "version"]
         formset = super().get_formset(request, obj, **kwargs)
         formset.user = request.user
         return formset

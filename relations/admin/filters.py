@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Citation, Era
+from ..models import Citation, Era, Region
 
 
 class EraFilter(admin.SimpleListFilter):
@@ -54,3 +54,29 @@ class CitedFilter(admin.SimpleListFilter):
             )
         )
         return queryset.filter(cited) if self.value() == "yes" else queryset.exclude(cited)
+
+
+class RegionFilter(admin.SimpleListFilter):
+    """The counterpart's region, by its label (Asia, Europe, …), through ``region_path``."""
+
+    title = _("region")
+    parameter_name = "region"
+    region_path = "country__region"
+
+    def lookups(self, request, model_admin):
+        return Region.choices
+
+    def queryset(self, request, queryset):
+        if self.value() not in Region.values:
+            return queryset
+        return queryset.filter(**{self.region_path: self.value()})
+
+
+class EventRegionFilter(RegionFilter):
+    region_path = "countries__region"
+
+    def queryset(self, request, queryset):
+        if self.value() not in Region.values:
+            return queryset
+        # An event with two countries of one region would otherwise be listed twice.
+        return queryset.filter(pk__in=queryset.model.objects.filter(countries__region=self.value()).values("pk"))

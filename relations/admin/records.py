@@ -5,13 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
-from ..forms import CitationForm, RelationPeriodInlineFormSet
+from ..forms import CitationForm, CountryAdminForm, DateClaimForm, RelationPeriodInlineFormSet
 from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
 from ..resources import CitationResource, CountryResource, EventResource, MissionResource, SourceResource
-from .base import BulkImportExportMixin, CitableAdmin, ContentAdmin, ContentInline, user_can_edit
-from .filters import CitedFilter, EraFilter, EventEraFilter
+from .base import BulkImportExportMixin, CitableAdmin, CitationInline, ContentAdmin, ContentInline, user_can_edit
+from .filters import CitedFilter, EraFilter, EventEraFilter, EventRegionFilter, RegionFilter
 
 BOOKKEEPING = (
     gettext_lazy("Publication and review"),
@@ -100,6 +101,7 @@ class MissionInline(ContentInline):
 class CountryAdmin(BulkImportExportMixin, CitableAdmin):
     resource_classes = (CountryResource,)
     export_prefetch = ("successors",)
+    form = CountryAdminForm
     list_display = ("name", "kind", "region", "iso2", "iso3", "publication_badge", "citation_total")
     list_filter = ("kind", "region", ("publication", admin.ChoicesFieldListFilter), CitedFilter)
     search_fields = ("name", "official_name", "slug", "iso2", "iso3")
@@ -133,7 +135,7 @@ class RelationPeriodAdmin(CitableAdmin):
     list_filter = (
         "status",
         EraFilter,
-        ("country__region", admin.AllValuesFieldListFilter),
+        RegionFilter,
         ("publication", admin.ChoicesFieldListFilter),
         CitedFilter,
     )
@@ -186,7 +188,7 @@ class MissionAdmin(BulkImportExportMixin, CitableAdmin):
         "status",
         "staff_represent",
         EraFilter,
-        ("country__region", admin.AllValuesFieldListFilter),
+        RegionFilter,
         ("publication", admin.ChoicesFieldListFilter),
         CitedFilter,
     )
@@ -229,6 +231,7 @@ class HeadOfMissionAdmin(CitableAdmin):
     list_select_related = ("mission__country",)
     search_fields = ("name", "title", "mission__city", "mission__country__name")
     autocomplete_fields = ("mission",)
+    date_hierarchy = "started_on"
     fieldsets = (
         (
             None,
@@ -258,7 +261,7 @@ class EventAdmin(BulkImportExportMixin, CitableAdmin):
     list_filter = (
         "kind",
         EventEraFilter,
-        ("countries__region", admin.AllValuesFieldListFilter),
+        EventRegionFilter,
         ("publication", admin.ChoicesFieldListFilter),
         CitedFilter,
     )
@@ -283,8 +286,36 @@ class EventAdmin(BulkImportExportMixin, CitableAdmin):
         return obj.era_name or "—"
 
 
+class AttachedAdmin(SimpleHistoryAdmin):
+    """Citations and date claims edited on their own: history, and the publisher rule of their record."""
+
+    object_history_list_template = "admin/relations/object_history_list.html"
+    object_history_form_template = "admin/relations/object_history_form.html"
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
+    def has_change_permission(self, request, obj=None):
+        target = obj.content_object if obj is not None else None
+        return super().has_change_permission(request, obj) and user_can_edit(request, target)
+
+    def has_delete_permission(self, request, obj=None):
+        target = obj.content_object if obj is not None else None
+        return super().has_delete_permission(request, obj) and user_can_edit(request, target)
+
+    def revert_disabled(self, request, obj=None):
+        return not services.can_publish(request.user)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and self.revert_disabled(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(Citation)
-class CitationAdmin(BulkImportExportMixin, admin.ModelAdmin):
+class CitationAdmin(BulkImportExportMixin, AttachedAdmin):
     """Citations are edited inline on the record they support; this list is for review and bulk work."""
 
     resource_classes = (CitationResource,)
@@ -302,31 +333,26 @@ class CitationAdmin(BulkImportExportMixin, admin.ModelAdmin):
     def cited_record(self, obj):
         return obj.content_object or "—"
 
-    def cited_target(self, obj):
-        return obj.content_object if obj is not None else None
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and user_can_edit(request, self.cited_target(obj))
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and user_can_edit(request, self.cited_target(obj))
-
-    def save_model(self, request, obj, form, change):
-        if not user_can_edit(request, obj.content_object):
-            raise PermissionDenied
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(DateClaim)
-class DateClaimAdmin(admin.ModelAdmin):
+class DateClaimAdmin(AttachedAdmin):
     """Competing dates from different sources; the preferred one is copied onto the record."""
 
-    list_display = ("__str__", "content_type", "object_id", "is_preferred")
+    form = DateClaimForm
+    list_display = ("__str__", "content_type", "object_id", "claimed_for", "is_preferred")
     list_filter = ("content_type", "field", "is_preferred")
     list_select_related = ("content_type",)
     search_fields = ("note",)
     readonly_fields = ("is_preferred",)
+    inlines = (CitationInline,)
     actions = ("make_preferred",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("content_object")
+
+    @admin.display(description=gettext_lazy("record"))
+    def claimed_for(self, obj):
+        return obj.content_object or "—"
 
     @admin.action(description=gettext_lazy("Make the selected claim the record's date"))
     def make_preferred(self, request, queryset):
@@ -342,3 +368,5 @@ class DateClaimAdmin(admin.ModelAdmin):
                 services.prefer_claim(claim=claim, user=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(request, _("“%(claim)s” is now the record's date.") % {"claim": claim})

@@ -21,16 +21,6 @@ roles = importlib.import_module("relations.migrations.0002_editor_and_publisher_
 
 
 @pytest.fixture
-def public_templates(settings):
-    """The public event page. The public site ships its own template; this stand-in only
-    fills in where that template is absent, so the journey can be tested on its own."""
-    from pathlib import Path
-
-    fallback = Path(__file__).parent / "templates"
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], fallback]}]
-
-
-@pytest.fixture
 def people(db):
     """Role groups as the data migration makes them (a transactional test starts from an empty database)."""
     for name, codenames in (("Editor", roles.EDITOR), ("Publisher", roles.PUBLISHER)):
@@ -75,7 +65,7 @@ def choose_source(page, row, title):
     page.locator(".select2-results__option", has_text=title).click()
 
 
-def test_editor_journey(browser, live_server, people, public_templates, csp_violations):
+def test_editor_journey(browser, live_server, people, csp_violations):
     source = SourceFactory(title="Afghanistan's Foreign Affairs to the Mid-Twentieth Century")
 
     # An Editor adds an event with a citation...
