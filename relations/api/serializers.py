@@ -11,7 +11,7 @@ import copy
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -37,6 +37,7 @@ from .fields import (
     EraSummarySerializer,
     HeadOfMissionSummarySerializer,
     IdentityField,
+    OptionalURLField,
     MissionSummarySerializer,
     PageURLField,
     SourceSummarySerializer,
@@ -104,6 +105,11 @@ class ContentSerializer(serializers.ModelSerializer):
             "if someone changed the record since, the write is refused with 409 instead of overwriting their work."
         ),
     )
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: OptionalURLField,
+    }
 
     # Saved after the record itself; never set on it before validation.
     deferred = frozenset({"citations", "version"})
@@ -427,7 +433,7 @@ class SourceSerializer(ContentSerializer):
 
     url = IdentityField(view_name="api:source-detail", lookup_field="slug")
     page_url = PageURLField()
-    web_url = serializers.URLField(
+    web_url = OptionalURLField(
         source="url", max_length=1000, required=False, allow_blank=True, help_text=_("Where the work is online.")
     )
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.http import HttpResponseNotModified, JsonResponse, StreamingHttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, status, viewsets
@@ -234,7 +235,7 @@ class RelationPeriodViewSet(RecordViewSet):
     serializer_class = serializers.RelationPeriodSerializer
     filterset_class = filters.RelationPeriodFilter
     lookup_field = "pk"
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"[0-9]{1,18}"  # always within a 64-bit id
 
     def prepare(self, queryset, *, drafts):
         if not drafts:
@@ -268,7 +269,7 @@ class HeadOfMissionViewSet(RecordViewSet):
     serializer_class = serializers.HeadOfMissionSerializer
     filterset_class = filters.HeadOfMissionFilter
     lookup_field = "pk"
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"[0-9]{1,18}"  # always within a 64-bit id
 
     def prepare(self, queryset, *, drafts):
         if not drafts:
@@ -303,6 +304,7 @@ class SourceViewSet(RecordViewSet):
     filterset_class = filters.SourceFilter
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
     """JSON for unmatched /api/ paths; a missing trailing slash is redirected like Django does for pages."""
     if not request.path.endswith("/"):
