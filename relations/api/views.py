@@ -68,7 +68,8 @@ class RecordViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         drafts = self.request.method not in SAFE_METHODS or self.wants_drafts
         queryset = self.prepare(visible(self.model, drafts), drafts=drafts)
-        if self.request.method not in SAFE_METHODS:
+        if self.request.method not in SAFE_METHODS and transaction.get_connection().in_atomic_block:
+            # Lock the record for the length of the write (update and destroy run in a transaction).
             queryset = queryset.select_for_update(of=("self",))
         return queryset
 
