@@ -163,6 +163,7 @@ class ContentSerializer(serializers.ModelSerializer):
         wanted = data.get("publication", current)
         record.publication = current
         record._history_user = user
+        record._change_reason = "edited through the API"
         record.save()
         for name in self.m2m_names & data.keys():
             getattr(record, name).set(data[name])

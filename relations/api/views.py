@@ -39,11 +39,11 @@ def visible(model, drafts):
     return model.objects.all() if drafts else model.objects.published()
 
 
-def citations_prefetch(drafts, lookup="citations"):
+def citations_prefetch(drafts):
     citations = Citation.objects.select_related("source")
     if not drafts:
         citations = citations.filter(source__in=Source.objects.published())
-    return Prefetch(lookup, queryset=citations)
+    return Prefetch("citations", queryset=citations)
 
 
 def date_claims_prefetch(drafts):
@@ -87,7 +87,7 @@ class RecordViewSet(viewsets.ModelViewSet):
             contains_unstorable_text(key) or contains_unstorable_text(values)
             for key, values in request.query_params.lists()
         ):
-            raise exceptions.ParseError(_("Query parameters may not contain NUL characters."))
+            raise exceptions.ParseError(_("Query parameters may not contain NUL characters or unpaired surrogates."))
         super().initial(request, *args, **kwargs)
         self.wants_drafts = self.parse_include_drafts(request)
 
@@ -188,6 +188,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         record = self.get_object()
         record._history_user = request.user
+        record._change_reason = "deleted through the API"
         try:
             with transaction.atomic():
                 record.delete()
