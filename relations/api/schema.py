@@ -60,9 +60,11 @@ class OptionalURLFieldExtension(OpenApiSerializerFieldExtension):
     target_class = "relations.api.fields.OptionalURLField"
 
     def map_serializer_field(self, auto_schema, direction):
-        schema = {"type": "string", "anyOf": [{"format": "uri", "minLength": 1}, {"maxLength": 0}]}
+        # No top-level type: drf-spectacular would otherwise add format "uri" beside the anyOf.
+        address = {"type": "string", "format": "uri", "minLength": 1}
         if self.target.max_length:
-            schema["maxLength"] = self.target.max_length
+            address["maxLength"] = self.target.max_length
+        schema = {"anyOf": [address, {"type": "string", "maxLength": 0}]}
         if self.target.help_text:
             schema["description"] = str(self.target.help_text)
         return schema
