@@ -228,3 +228,10 @@ def test_writes_are_never_publicly_cacheable():
     assert response.status_code == 404
     assert "public" not in response.get("Cache-Control", "")
     assert models.Event.objects.count() == 0
+
+
+def test_options_describes_an_endpoint_even_to_writers():
+    EventFactory(slug="e")
+    response = client_for(make_user("superuser")).options("/api/v1/events/e/")
+    assert response.status_code == 200
+    assert "PUT" in response.json()["actions"]

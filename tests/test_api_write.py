@@ -330,6 +330,7 @@ def test_token_write_is_recorded_in_history_with_its_author():
     assert (history[-1].history_type, history[-1].title) == ("+", "A new event")
     assert (history[0].history_type, history[0].title) == ("~", "Edited")
     assert {h.history_user for h in history} == {editor}
+    assert history[-1].history_change_reason == "edited through the API"
 
 
 def test_deletion_is_recorded_in_history_with_its_author():

@@ -194,6 +194,7 @@ PERMISSIONS_POLICY = {
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
+        # NONCE is django-csp's sentinel: the request's nonce when a template used it, else dropped.
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],

@@ -164,3 +164,7 @@ class IdentityField(serializers.HyperlinkedIdentityField):
     def get_url(self, obj, view_name, request, format):
         path = reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
         return request.build_absolute_uri(path) if request is not None else path
+
+
+class OptionalURLField(serializers.URLField):
+    """An http(s) address, or the empty string when there is none."""

@@ -146,7 +146,7 @@ class MissionFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(choices=MissionStatus.choices)
     staff_represent = django_filters.ChoiceFilter(choices=AfghanGovernment.choices)
     country = slug_filter("country__slug", _("Slug of the counterpart."))
-    city = extend_schema_field(TEXT_SCHEMA)(
+    city = extend_schema_field({**TEXT_SCHEMA, "maxLength": 100})(
         django_filters.CharFilter(lookup_expr="iexact", max_length=100, help_text=_("City, in any letter case."))
     )
     open_on = date_filter(_("Only missions open on this date (YYYY-MM-DD)."), method="filter_open_on")

@@ -56,6 +56,20 @@ class EmbeddedRelatedFieldExtension(OpenApiSerializerFieldExtension):
         return {"type": "string", "pattern": SLUG_PATTERN, "description": str(_("The related record's slug."))}
 
 
+class OptionalURLFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "relations.api.fields.OptionalURLField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        # No top-level type: drf-spectacular would otherwise add format "uri" beside the anyOf.
+        address = {"type": "string", "format": "uri", "minLength": 1}
+        if self.target.max_length:
+            address["maxLength"] = self.target.max_length
+        schema = {"anyOf": [address, {"type": "string", "maxLength": 0}]}
+        if self.target.help_text:
+            schema["description"] = str(self.target.help_text)
+        return schema
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},
@@ -88,6 +102,10 @@ def add_errors_and_formats(result, generator, request, public):
     schemas.setdefault("ValidationError", VALIDATION_ERROR_SCHEMA)
     for path_item in result.get("paths", {}).values():
         for method, operation in path_item.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "ordering":
+                    # An empty ordering is refused like any empty filter.
+                    parameter["schema"]["minItems"] = 1
             responses = operation.setdefault("responses", {})
             errors = dict(ERRORS)
             if method in {"post", "put", "patch", "delete"}:

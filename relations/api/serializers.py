@@ -11,7 +11,7 @@ import copy
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -38,6 +38,7 @@ from .fields import (
     HeadOfMissionSummarySerializer,
     IdentityField,
     MissionSummarySerializer,
+    OptionalURLField,
     PageURLField,
     SourceSummarySerializer,
     api_url,
@@ -105,6 +106,11 @@ class ContentSerializer(serializers.ModelSerializer):
         ),
     )
 
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.URLField: OptionalURLField,
+    }
+
     # Saved after the record itself; never set on it before validation.
     deferred = frozenset({"citations", "version"})
 
@@ -157,6 +163,7 @@ class ContentSerializer(serializers.ModelSerializer):
         wanted = data.get("publication", current)
         record.publication = current
         record._history_user = user
+        record._change_reason = "edited through the API"
         record.save()
         for name in self.m2m_names & data.keys():
             getattr(record, name).set(data[name])
@@ -427,7 +434,7 @@ class SourceSerializer(ContentSerializer):
 
     url = IdentityField(view_name="api:source-detail", lookup_field="slug")
     page_url = PageURLField()
-    web_url = serializers.URLField(
+    web_url = OptionalURLField(
         source="url", max_length=1000, required=False, allow_blank=True, help_text=_("Where the work is online.")
     )
 

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.http import HttpResponseNotModified, JsonResponse, StreamingHttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, status, viewsets
@@ -38,11 +39,11 @@ def visible(model, drafts):
     return model.objects.all() if drafts else model.objects.published()
 
 
-def citations_prefetch(drafts, lookup="citations"):
+def citations_prefetch(drafts):
     citations = Citation.objects.select_related("source")
     if not drafts:
         citations = citations.filter(source__in=Source.objects.published())
-    return Prefetch(lookup, queryset=citations)
+    return Prefetch("citations", queryset=citations)
 
 
 def date_claims_prefetch(drafts):
@@ -67,7 +68,8 @@ class RecordViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         drafts = self.request.method not in SAFE_METHODS or self.wants_drafts
         queryset = self.prepare(visible(self.model, drafts), drafts=drafts)
-        if self.request.method not in SAFE_METHODS:
+        if self.request.method not in SAFE_METHODS and transaction.get_connection().in_atomic_block:
+            # Lock the record for the length of the write (update and destroy run in a transaction).
             queryset = queryset.select_for_update(of=("self",))
         return queryset
 
@@ -85,7 +87,7 @@ class RecordViewSet(viewsets.ModelViewSet):
             contains_unstorable_text(key) or contains_unstorable_text(values)
             for key, values in request.query_params.lists()
         ):
-            raise exceptions.ParseError(_("Query parameters may not contain NUL characters."))
+            raise exceptions.ParseError(_("Query parameters may not contain NUL characters or unpaired surrogates."))
         super().initial(request, *args, **kwargs)
         self.wants_drafts = self.parse_include_drafts(request)
 
@@ -186,6 +188,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         record = self.get_object()
         record._history_user = request.user
+        record._change_reason = "deleted through the API"
         try:
             with transaction.atomic():
                 record.delete()
@@ -234,7 +237,7 @@ class RelationPeriodViewSet(RecordViewSet):
     serializer_class = serializers.RelationPeriodSerializer
     filterset_class = filters.RelationPeriodFilter
     lookup_field = "pk"
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"[0-9]{1,18}"  # always within a 64-bit id
 
     def prepare(self, queryset, *, drafts):
         if not drafts:
@@ -268,7 +271,7 @@ class HeadOfMissionViewSet(RecordViewSet):
     serializer_class = serializers.HeadOfMissionSerializer
     filterset_class = filters.HeadOfMissionFilter
     lookup_field = "pk"
-    lookup_value_regex = r"[0-9]+"
+    lookup_value_regex = r"[0-9]{1,18}"  # always within a 64-bit id
 
     def prepare(self, queryset, *, drafts):
         if not drafts:
@@ -303,6 +306,7 @@ class SourceViewSet(RecordViewSet):
     filterset_class = filters.SourceFilter
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
     """JSON for unmatched /api/ paths; a missing trailing slash is redirected like Django does for pages."""
     if not request.path.endswith("/"):
