@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
 
 from relations.feeds import EventFeed
@@ -13,9 +13,15 @@ urlpatterns = [
     path("api/", include("relations.api.urls")),
     path(
         "sitemap.xml",
-        sitemap,
+        sitemaps_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps_views.sitemap,
         {"sitemaps": SITEMAPS},
-        name="django.contrib.sitemaps.views.sitemap",
+        name="sitemap-section",
     ),
     path("feeds/events/", EventFeed(), name="event-feed"),
     path("", include("relations.urls")),

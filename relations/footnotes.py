@@ -17,7 +17,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from .dates import Precision, format_date
-from .models import Citation, DateClaim, Source
+from .models import Citation, DateClaim
 
 
 @dataclass
@@ -100,7 +100,8 @@ class Footnotes:
 
         citations = defaultdict(list)
         for citation in (
-            Citation.objects.filter(cited, source__in=Source.objects.visible_to(user))
+            Citation.objects.filter(cited)
+            .with_visible_sources(user)
             .select_related("source")
             .order_by("content_type", "object_id", "order", "pk")
         ):

@@ -19,9 +19,22 @@ class PublishableQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Everything for staff (who may preview drafts), published records for everyone else."""
-        if user is not None and user.is_active and user.is_staff:
-            return self
-        return self.published()
+        return self if may_preview(user) else self.published()
+
+
+def may_preview(user):
+    """Staff may see drafts (marked as such); nobody else ever does."""
+    return user is not None and user.is_active and user.is_staff
+
+
+class CitationQuerySet(models.QuerySet):
+    def with_visible_sources(self, user=None):
+        """Citations whose source ``user`` may see: a draft source is never cited in public.
+
+        A join on the source, not ``source__in=<published sources>``, which would make
+        the database list every published source for every page.
+        """
+        return self if may_preview(user) else self.filter(source__publication=PUBLISHED)
 
 
 class PublishableManager(models.Manager.from_queryset(PublishableQuerySet)):

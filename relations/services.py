@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from simple_history.utils import get_m2m_reverse_field_name
@@ -198,3 +198,13 @@ def restore_citations(*, record, deleted_at, user=None):
         if user is not None:
             citation._history_user = user
         citation.save(force_insert=True)
+
+
+def refresh_planner_statistics():
+    """Tell the database's query planner about the data after a bulk load (``ANALYZE``).
+
+    Without statistics SQLite picks poor plans on large tables (scanning every source to find a
+    page's citations); PostgreSQL's autovacuum would get there eventually, this gets there now.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

@@ -1,4 +1,5 @@
-"""sitemap.xml: the fixed pages and every published era, country, event and source."""
+"""sitemap.xml: an index of sections (the fixed pages and every published era, country, event and
+source), each paginated so that no request has to list a whole table."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
@@ -30,6 +31,7 @@ class StaticSitemap(Sitemap):
 class PublishedSitemap(Sitemap):
     model = None
     changefreq = "monthly"
+    limit = 500
 
     def items(self):
         return self.model.objects.published().only("slug", "updated_at").order_by("pk")

@@ -6,7 +6,7 @@ up, so staff can preview drafts, and those responses are marked private.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -175,6 +175,8 @@ STATUS_RANK = {status: rank for rank, status in enumerate(maps.STATUS_ORDER)}
 
 class HomeView(PublicPageMixin, TemplateView):
     template_name = "relations/home.html"
+    # The most missions the page lists itself; the missions page lists them all.
+    mission_limit = 100
     page_description = gettext_lazy(
         "The cited record of Afghanistan's foreign relations: with whom, since when, in which era, "
         "through which missions, and on whose word."
@@ -188,13 +190,16 @@ class HomeView(PublicPageMixin, TemplateView):
         countries = list(self.visible(Country).only("pk", "name", "slug", "kind", "iso_numeric").with_status_on(on))
         statuses = {c.pk: c.status_on for c in countries if c.status_on}
         shown = counterparts(statuses, countries, successor_codes(self.viewer))
-        missions = list(
+        in_kabul = (
             self.visible(Mission)
             .filter(direction=MissionDirection.IN_AFGHANISTAN, country__in=published_countries_ids(self.viewer))
             .exclude(status=MissionStatus.CLOSED)
-            .select_related("country")
-            .order_by("country__name", "city")
         )
+        missions = list(in_kabul.select_related("country").order_by("country__name", "city")[: self.mission_limit])
+        if len(missions) < self.mission_limit:
+            counts = Counter(m.status for m in missions)
+        else:  # more than a page can list: count them in the database, list the first ones
+            counts = Counter(dict(in_kabul.values_list("status").annotate(n=Count("pk")).values_list("status", "n")))
         recent = list(
             self.visible(Event)
             .filter(date__lte=on)
@@ -226,6 +231,9 @@ class HomeView(PublicPageMixin, TemplateView):
             ),
             missions_open=[m for m in missions if m.status == MissionStatus.OPEN],
             missions_suspended=[m for m in missions if m.status == MissionStatus.SUSPENDED],
+            missions_open_count=counts[MissionStatus.OPEN],
+            missions_suspended_count=counts[MissionStatus.SUSPENDED],
+            missions_truncated=len(missions) >= self.mission_limit,
             recent_events=recent,
             footnotes=Footnotes.load(eras, recent, missions, user=self.viewer),
         )
@@ -294,7 +302,9 @@ def group_by_region(rows, key=lambda row: row["country"]):
 
 class EraDetailView(PublicPageMixin, DetailView):
     model = Era
-    event_limit = 200
+    # Bounds on what the page lists itself; the events and missions pages list everything.
+    event_limit = 100
+    mission_limit = 100
 
     def get_meta_description(self):
         return plain_text(self.object.summary, 300)
@@ -328,7 +338,7 @@ class EraDetailView(PublicPageMixin, DetailView):
             self.visible(Mission)
             .filter(in_era | closed_in_era, country__in=published_countries_ids(self.viewer))
             .select_related("country")
-            .order_by("opened_on", "country__name")
+            .order_by("opened_on", "country__name")[: self.mission_limit]
         )
         events_qs = self.visible(Event).in_era(era)
         events = list(events_qs.order_by("date", "title")[: self.event_limit])

@@ -422,10 +422,16 @@ def test_search_input_that_is_not_text_is_refused_with_a_reason(client, world, q
     assert b"query string" in response.content
 
 
+def test_sitemap_is_an_index_of_paginated_sections(client, world):
+    index = html(client.get("/sitemap.xml"))
+    for section in ("pages", "eras", "countries", "events", "sources"):
+        assert f"http://testserver/sitemap-{section}.xml</loc>" in index
+
+
 def test_sitemap_lists_published_pages_only(client, world):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == 200
-    body = html(response)
+    body = "".join(
+        html(client.get(f"/sitemap-{section}.xml")) for section in ("pages", "eras", "countries", "events", "sources")
+    )
     for path in (
         "/eras/old-era/",
         "/countries/alphaland/",

@@ -42,7 +42,7 @@ def visible(model, drafts):
 def citations_prefetch(drafts):
     citations = Citation.objects.select_related("source")
     if not drafts:
-        citations = citations.filter(source__in=Source.objects.published())
+        citations = citations.with_visible_sources()
     return Prefetch("citations", queryset=citations)
 
 

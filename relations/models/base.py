@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..dates import Precision, format_date, validate_precision
-from ..querysets import PublishableManager
+from ..querysets import CitationQuerySet, PublishableManager
 
 
 class Publication(models.TextChoices):
@@ -171,6 +171,7 @@ class Citation(models.Model):
     quote = models.TextField(_("quote"), blank=True, help_text=_("The words of the source that support the claim."))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = CitationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from relations.content import FixtureError, load
+from relations.services import refresh_planner_statistics
 
 
 class Command(BaseCommand):
@@ -18,6 +19,8 @@ class Command(BaseCommand):
             report = load(directory)
         except FixtureError as error:
             raise CommandError(f"Nothing was loaded. {error}") from error
+        if report.changed:
+            refresh_planner_statistics()
         for bucket in ("created", "updated"):
             for label, count in sorted(getattr(report, bucket).items()):
                 self.stdout.write(f"{bucket} {count} {label}")

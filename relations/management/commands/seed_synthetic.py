@@ -24,6 +24,7 @@ from relations.models import (
     Source,
     SourceKind,
 )
+from relations.services import refresh_planner_statistics
 
 PREFIX = "synthetic-"
 MARKER = "[synthetic benchmark data]"
@@ -65,6 +66,7 @@ class Command(BaseCommand):
             heads = self.make_heads(missions, real["heads"] * scale)
             periods = self.make_periods(real["periods"] * scale)
             self.cite(sources, [*events, *missions, *heads, *periods])
+        refresh_planner_statistics()
         bump_content_version()
         self.stdout.write(
             self.style.SUCCESS(
