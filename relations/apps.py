@@ -8,6 +8,7 @@ class RelationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import checks  # noqa: F401 - registers the system checks
         from .cache import connect_invalidation
 
         connect_invalidation(self)

@@ -35,9 +35,28 @@ def test_production_settings_pass_the_deployment_checklist_without_warnings():
         DJANGO_SETTINGS_MODULE="afrelations.settings.prod",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="afrelations.example.org",
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_check_warns_when_workers_would_not_share_the_cache():
+    environment = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=settings.BASE_DIR,
+        env={
+            **{k: v for k, v in environment.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE"}},
+            "DJANGO_SETTINGS_MODULE": "afrelations.settings.prod",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "afrelations.example.org",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "afrelations.W001" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
