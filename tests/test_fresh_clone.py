@@ -66,6 +66,7 @@ def test_make_run_on_a_fresh_clone_serves_the_seeded_site(tmp_path):
         assert status == 200
         assert "Pakistan" in body
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
         shutil.rmtree(clone, ignore_errors=True)
