@@ -155,6 +155,7 @@ def test_publisher_creates_and_publishes_each_kind_of_record(resource):
     item = response.json()
     assert item["publication"] == PUBLISHED
     assert response["Location"] == item["url"]
+    assert type(response["Location"]) is str
     assert client_for(None).get(item["url"]).status_code == 200
 
 

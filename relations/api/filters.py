@@ -89,7 +89,7 @@ class StrictFilterSet(django_filters.FilterSet):
     def is_valid(self):
         valid = super().is_valid()
         for name in self.filters:
-            if name in self.data and not any(value.strip() for value in self.data.getlist(name)):
+            if name in self.data and not any(self.data.getlist(name)):
                 self.form.add_error(name, _("Give a value, or leave the parameter out."))
                 valid = False
         return valid

@@ -165,7 +165,8 @@ class RecordViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         record = serializer.save_record(user=request.user)
         data = self.get_serializer(self.reload(record)).data
-        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": data["url"]})
+        # A plain str: WSGI servers refuse DRF's Hyperlink (a str subclass) in headers.
+        return Response(data, status=status.HTTP_201_CREATED, headers={"Location": str(data["url"])})
 
     @transaction.atomic
     def update(self, request, *args, **kwargs):
