@@ -350,6 +350,8 @@ def test_stale_version_is_refused_with_409():
     event.save()
     response = client.patch("/api/v1/events/e/", {"title": "Mine", "version": read["version"]}, format="json")
     assert response.status_code == 409
+    as_text = client.patch("/api/v1/events/e/", {"title": "Mine", "version": str(read["version"])}, format="json")
+    assert as_text.status_code == 409
     event.refresh_from_db()
     assert event.title == "Changed by a colleague"
     current = client.patch("/api/v1/events/e/", {"title": "Mine", "version": event.version}, format="json")

@@ -171,8 +171,10 @@ class RecordViewSet(viewsets.ModelViewSet):
     @transaction.atomic
     def update(self, request, *args, **kwargs):
         record = self.get_object()
-        sent = request.data.get("version") if isinstance(request.data, dict) else None
-        if isinstance(sent, int) and not isinstance(sent, bool) and sent != record.version:
+        serializer = self.get_serializer(record, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        sent = serializer.validated_data.get("version")
+        if sent is not None and sent != record.version:
             raise Conflict(
                 _(
                     "This record changed since you read it (you sent version %(sent)d; it is now at %(now)d). "
@@ -180,8 +182,6 @@ class RecordViewSet(viewsets.ModelViewSet):
                 )
                 % {"sent": sent, "now": record.version}
             )
-        serializer = self.get_serializer(record, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
         record = serializer.save_record(user=request.user)
         return Response(self.get_serializer(self.reload(record)).data)
 
