@@ -155,6 +155,7 @@ def test_publisher_creates_and_publishes_each_kind_of_record(resource):
     item = response.json()
     assert item["publication"] == PUBLISHED
     assert response["Location"] == item["url"]
+    assert type(response["Location"]) is str
     assert client_for(None).get(item["url"]).status_code == 200
 
 
@@ -349,6 +350,8 @@ def test_stale_version_is_refused_with_409():
     event.save()
     response = client.patch("/api/v1/events/e/", {"title": "Mine", "version": read["version"]}, format="json")
     assert response.status_code == 409
+    as_text = client.patch("/api/v1/events/e/", {"title": "Mine", "version": str(read["version"])}, format="json")
+    assert as_text.status_code == 409
     event.refresh_from_db()
     assert event.title == "Changed by a colleague"
     current = client.patch("/api/v1/events/e/", {"title": "Mine", "version": event.version}, format="json")

@@ -260,7 +260,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "afrelations API",
     "DESCRIPTION": "The cited record of Afghanistan's foreign relations: eras, countries, "
     "relation status periods, missions, heads of mission, events and sources. Reads are public "
-    "and return published records only; writes need an editor account (token or session).",
+    "and return published records only; writes need an editor account (token or session). "
+    "Text containing NUL characters is refused with 400 everywhere.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

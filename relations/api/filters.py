@@ -35,7 +35,8 @@ from ..models.record import AfghanGovernment
 from .fields import SLUG_PATTERN
 
 SLUG_SCHEMA = {"type": "string", "pattern": SLUG_PATTERN, "minLength": 1, "maxLength": 120}
-TEXT_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200}
+# NUL cannot be stored or searched for in PostgreSQL; it is refused with 400.
+TEXT_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^\\u0000]*$"}
 
 
 def slug_filter(field_name, help_text):
@@ -89,7 +90,7 @@ class StrictFilterSet(django_filters.FilterSet):
     def is_valid(self):
         valid = super().is_valid()
         for name in self.filters:
-            if name in self.data and not any(value.strip() for value in self.data.getlist(name)):
+            if name in self.data and not any(self.data.getlist(name)):
                 self.form.add_error(name, _("Give a value, or leave the parameter out."))
                 valid = False
         return valid

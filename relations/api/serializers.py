@@ -47,6 +47,16 @@ from .fields import (
 extend_schema_field(OpenApiTypes.URI)(PageURLField)
 
 COMMON_FIELDS = ("publication", "unverified", "version", "created_at", "updated_at")
+PREFETCHED_CITATIONS = "prefetched_citations"
+PREFETCHED_DATE_CLAIMS = "prefetched_date_claims"
+
+
+class PrefetchedListSerializer(serializers.ListSerializer):
+    """Reads the list the view prefetched into ``prefetched_attr``, else the relation itself."""
+
+    def get_attribute(self, instance):
+        prefetched = getattr(instance, self.child.prefetched_attr, None)
+        return prefetched if prefetched is not None else super().get_attribute(instance)
 
 
 class CitationSerializer(serializers.Serializer):
@@ -57,6 +67,11 @@ class CitationSerializer(serializers.Serializer):
         max_length=200, required=False, allow_blank=True, default="", help_text=_("Page or section, e.g. p. 42.")
     )
     quote = serializers.CharField(required=False, allow_blank=True, default="")
+
+    prefetched_attr = PREFETCHED_CITATIONS
+
+    class Meta:
+        list_serializer_class = PrefetchedListSerializer
 
     def to_representation(self, instance):
         return {
@@ -76,15 +91,23 @@ class DateClaimSerializer(serializers.Serializer):
     note = serializers.CharField(read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
 
+    prefetched_attr = PREFETCHED_DATE_CLAIMS
+
+    class Meta:
+        list_serializer_class = PrefetchedListSerializer
+
     def to_representation(self, instance):
         cite = CitationSerializer(context=self.context)
+        citations = getattr(instance, PREFETCHED_CITATIONS, None)
+        if citations is None:
+            citations = instance.citations.all()
         return {
             "field": instance.field,
             "date": instance.date.isoformat(),
             "precision": instance.precision,
             "preferred": instance.is_preferred,
             "note": instance.note,
-            "citations": [cite.to_representation(citation) for citation in instance.citations.all()],
+            "citations": [cite.to_representation(citation) for citation in citations],
         }
 
 
