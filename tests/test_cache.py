@@ -76,3 +76,24 @@ def test_logged_in_staff_are_never_served_from_the_shared_cache(client, probe):
     client.get("/probe/")
     client.get("/probe/")
     assert calls == ["/probe/", "/probe/", "/probe/"]
+
+
+def test_anonymous_api_reads_are_served_from_the_cache_until_the_next_edit(client):
+    country = CountryFactory(name="Ruritania")
+    first = client.get("/api/v1/countries/")
+    second = client.get("/api/v1/countries/")
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert first.content == second.content
+    assert second["Content-Type"].startswith("application/json")
+    country.name = "Ruritania Renamed"
+    country.save()
+    third = client.get("/api/v1/countries/")
+    assert third["X-Cache"] == "miss"
+    assert third.json()["results"][0]["name"] == "Ruritania Renamed"
+
+
+def test_signed_in_api_reads_are_never_served_from_the_shared_cache(client):
+    CountryFactory(name="Ruritania")
+    client.get("/api/v1/countries/")
+    client.force_login(UserFactory(is_staff=True))
+    assert "X-Cache" not in client.get("/api/v1/countries/")

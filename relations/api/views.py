@@ -5,9 +5,11 @@ history attributed to the writer, ETag/Last-Modified with 304s and cache headers
 on reads, CSV streaming on lists, and 400s (never 500s) for input it cannot use.
 """
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, ProtectedError, RestrictedError
-from django.http import HttpResponseNotModified, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse, StreamingHttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
@@ -121,11 +123,40 @@ class RecordViewSet(viewsets.ModelViewSet):
         token, last_modified = content_validator()
         variant = f"{request.accepted_renderer.format}|{'drafts' if self.wants_drafts else 'published'}"
         etag = etag_for(request, token=token, variant=variant)
-        response = (
-            HttpResponseNotModified() if not_modified(request, etag=etag, last_modified=last_modified) else build()
-        )
+        if not_modified(request, etag=etag, last_modified=last_modified):
+            response = HttpResponseNotModified()
+        elif self.shares_cache(request):
+            response = self.from_shared_cache(request, etag, build)
+        else:
+            response = build()
         set_validators(response, etag=etag, last_modified=last_modified)
         set_cache_headers(response, public=not request.user.is_authenticated)
+        return response
+
+    def shares_cache(self, request):
+        """Anonymous JSON reads of published records are the same for everyone: cache them."""
+        return (
+            not request.user.is_authenticated and not self.wants_drafts and request.accepted_renderer.format == "json"
+        )
+
+    def from_shared_cache(self, request, etag, build):
+        """The rendered body, keyed by the ETag: it names the content version, the path and the format, so
+        an entry can never outlive the data it shows. Throttling and authentication have already run."""
+        key = f"afrelations:api:{etag}"
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Cache"] = "hit"
+            return response
+        response = build()
+        if isinstance(response, Response) and response.status_code == 200:
+            response.accepted_renderer = request.accepted_renderer
+            response.accepted_media_type = request.accepted_media_type
+            response.renderer_context = self.get_renderer_context()
+            response.render()
+            cache.set(key, (response.content, response["Content-Type"]), settings.PUBLIC_CACHE_SECONDS)
+            response["X-Cache"] = "miss"
         return response
 
     def list(self, request, *args, **kwargs):
