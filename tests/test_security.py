@@ -131,8 +131,8 @@ def poisoned():
         authors=payload,
         container_title=payload,
         publisher=payload,
-        place=payload,
-        pages=payload,
+        place=payload[:200],
+        pages=XSS[1][:50],
     )
     era = EraFactory(slug="xss-era", name=f"Era {XSS[0]}", summary=payload[:400], narrative=payload)
     country = CountryFactory(slug="xss-land", name=f"Land {XSS[1]}", official_name=payload, summary=payload)
