@@ -111,8 +111,9 @@ class RequestLogMiddleware:
 class QueryStringGuardMiddleware:
     """Refuse query strings that cannot be meaningful text before any view parses them.
 
-    Invalid UTF-8 and NUL characters (which PostgreSQL refuses in text) get a 400,
-    overlong query strings a 414; API paths answer in JSON, pages in plain text.
+    Invalid UTF-8, NUL characters (which PostgreSQL refuses in text) and overlong
+    query strings get a 400 with the reason (a 400 rather than 414 for length, which
+    API clients and fuzzers read as "refused"); API paths answer in JSON, pages in plain text.
     """
 
     max_length = 2048
@@ -131,7 +132,7 @@ class QueryStringGuardMiddleware:
 
     def problem(self, raw):
         if len(raw) > self.max_length:
-            return 414, _("The query string is too long (at most %(n)d characters).") % {"n": self.max_length}
+            return 400, _("The query string is too long (at most %(n)d characters).") % {"n": self.max_length}
         try:
             text = unquote_to_bytes(raw.replace("+", " ").encode("latin-1")).decode("utf-8")
         except (UnicodeDecodeError, UnicodeEncodeError):

@@ -305,7 +305,7 @@ def test_nul_bytes_in_quoted_form_do_not_reach_the_database(client):
 
 
 @pytest.mark.parametrize(
-    ("query", "status"), [("q=%ff%fe", 400), ("q=a%00b", 400), ("q=" + "x" * 3000, 414), ("q=caf%C3%A9", 200)]
+    ("query", "status"), [("q=%ff%fe", 400), ("q=a%00b", 400), ("q=" + "x" * 3000, 400), ("q=caf%C3%A9", 200)]
 )
 def test_query_strings_that_are_not_text_are_refused_before_any_view(client, query, status):
     build_world()

@@ -87,7 +87,6 @@ ERRORS = {
     "404": ("Error", _("No such record, page or format.")),
     "405": ("Error", _("This method is not allowed here.")),
     "406": ("Error", _("None of the formats in Accept can be served.")),
-    "414": ("Error", _("The query string is too long.")),
     "429": ("Error", _("Too many requests: wait for the number of seconds in Retry-After.")),
 }
 WRITE_ERRORS = {
