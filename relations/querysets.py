@@ -5,7 +5,7 @@ Every public path (pages, API, search, sitemap, feeds, counts) starts from
 """
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 PUBLISHED = "published"
 
@@ -20,6 +20,21 @@ class PublishableQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Everything for staff (who may preview drafts), published records for everyone else."""
         return self if may_preview(user) else self.published()
+
+    def cited(self):
+        return self.filter(self._has_citation())
+
+    def uncited(self):
+        """Records no citation supports: the editors' to-do list, and what may not be published."""
+        return self.exclude(self._has_citation())
+
+    def _has_citation(self):
+        from django.contrib.contenttypes.models import ContentType
+
+        from .models import Citation
+
+        content_type = ContentType.objects.get_for_model(self.model)
+        return Exists(Citation.objects.filter(content_type=content_type, object_id=OuterRef("pk")))
 
 
 def may_preview(user):

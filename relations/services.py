@@ -26,15 +26,7 @@ def publication_problems(obj):
     problems = []
     if obj.unverified:
         problems.append(_("it is marked unverified"))
-    if (
-        isinstance(obj, CLAIM_MODELS)
-        and obj.pk
-        and not Citation.objects.filter(
-            content_type__app_label="relations",
-            content_type__model=obj._meta.model_name,
-            object_id=obj.pk,
-        ).exists()
-    ):
+    if isinstance(obj, CLAIM_MODELS) and obj.pk and not obj.citations.exists():
         problems.append(_("it has no citation: cite at least one source"))
     return problems
 

@@ -1,11 +1,9 @@
 """Changelist filters that need more than a field lookup."""
 
 from django.contrib import admin
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Citation, Era, Region
+from ..models import Era, Region
 
 
 class EraFilter(admin.SimpleListFilter):
@@ -48,12 +46,7 @@ class CitedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
             return queryset
-        cited = Exists(
-            Citation.objects.filter(
-                content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk")
-            )
-        )
-        return queryset.filter(cited) if self.value() == "yes" else queryset.exclude(cited)
+        return queryset.cited() if self.value() == "yes" else queryset.uncited()
 
 
 class RegionFilter(admin.SimpleListFilter):

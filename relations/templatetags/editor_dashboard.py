@@ -1,8 +1,6 @@
 """The editors' dashboard on the admin index: drafts, uncited claims, who changed what lately."""
 
 from django import template
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 
 from ..models import Citation, Country, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
@@ -23,44 +21,28 @@ def admin_url(model, action, *args):
         return ""
 
 
+def group(model, queryset, filter_query):
+    """Up to ``SHOWN`` of ``queryset``, newest first, with their count and a link to all of them."""
+    queryset = queryset.select_related(*NAME_NEEDS.get(model, ())).order_by("-updated_at")
+    latest = list(queryset[:SHOWN])
+    if not latest:
+        return None
+    return {
+        "model": model._meta.verbose_name_plural,
+        "count": len(latest) if len(latest) < SHOWN else queryset.count(),
+        "list_url": f"{admin_url(model, 'changelist')}?{filter_query}",
+        "records": [(record, admin_url(model, "change", record.pk)) for record in latest],
+    }
+
+
 def drafts_awaiting():
-    groups = []
-    for model in CONTENT_MODELS:
-        drafts = model.objects.drafts().select_related(*NAME_NEEDS.get(model, ())).order_by("-updated_at")
-        latest = list(drafts[:SHOWN])
-        if not latest:
-            continue
-        count = len(latest) if len(latest) < SHOWN else drafts.count()
-        groups.append(
-            {
-                "model": model._meta.verbose_name_plural,
-                "count": count,
-                "list_url": admin_url(model, "changelist") + "?publication__exact=draft",
-                "records": [(record, admin_url(model, "change", record.pk)) for record in latest],
-            }
-        )
-    return groups
+    groups = (group(model, model.objects.drafts(), "publication__exact=draft") for model in CONTENT_MODELS)
+    return [g for g in groups if g]
 
 
 def uncited_claims():
-    groups = []
-    for model in CLAIM_MODELS:
-        content_type = ContentType.objects.get_for_model(model)
-        cited = Exists(Citation.objects.filter(content_type=content_type, object_id=OuterRef("pk")))
-        uncited = model.objects.exclude(cited).select_related(*NAME_NEEDS.get(model, ())).order_by("-updated_at")
-        latest = list(uncited[:SHOWN])
-        if not latest:
-            continue
-        count = len(latest) if len(latest) < SHOWN else uncited.count()
-        groups.append(
-            {
-                "model": model._meta.verbose_name_plural,
-                "count": count,
-                "list_url": admin_url(model, "changelist") + "?cited=no",
-                "records": [(record, admin_url(model, "change", record.pk)) for record in latest],
-            }
-        )
-    return groups
+    groups = (group(model, model.objects.uncited(), "cited=no") for model in CLAIM_MODELS)
+    return [g for g in groups if g]
 
 
 def version_name(model, version):

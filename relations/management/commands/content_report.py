@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 
 from relations.dates import format_date
 from relations.models import (
@@ -25,13 +25,6 @@ from relations.services import CLAIM_MODELS
 COUNTED_MODELS = (Source, Era, Country, RelationPeriod, Mission, HeadOfMission, Event)
 
 
-def uncited(queryset):
-    """The records of ``queryset`` that no citation supports."""
-    content_type = ContentType.objects.get_for_model(queryset.model)
-    cited = Citation.objects.filter(content_type=content_type, object_id=OuterRef("pk"))
-    return queryset.annotate(is_cited=Exists(cited)).filter(is_cited=False)
-
-
 def counts():
     """``[(label, published, drafts, unverified)]`` for every kind of record."""
     rows = []
@@ -49,7 +42,7 @@ def uncited_published_claims():
     """Published events, relation periods and missions without a citation: they should not exist."""
     found = []
     for model in CLAIM_MODELS:
-        found.extend(uncited(model.objects.published()))
+        found.extend(model.objects.published().uncited())
     return found
 
 
