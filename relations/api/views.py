@@ -24,7 +24,7 @@ from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mi
 from . import filters, serializers
 from .caching import content_validator, etag_for, not_modified, set_cache_headers, set_validators
 from .pagination import PageNumberPagination
-from .parsers import JSONParser, contains_unstorable_text
+from .parsers import JSONParser
 from .permissions import RolePermission, can_see_drafts
 from .renderers import CSVRenderer, csv_rows
 
@@ -88,11 +88,8 @@ class RecordViewSet(viewsets.ModelViewSet):
         method = request.method.lower()
         if method not in self.http_method_names or not hasattr(self, method):
             raise exceptions.MethodNotAllowed(request.method)
-        if any(
-            contains_unstorable_text(key) or contains_unstorable_text(values)
-            for key, values in request.query_params.lists()
-        ):
-            raise exceptions.ParseError(_("Query parameters may not contain NUL characters or unpaired surrogates."))
+        # Query strings with NUL characters or that are not UTF-8 (unpaired surrogates included) never get
+        # this far: relations.middleware.QueryStringGuardMiddleware answers them with a 400.
         super().initial(request, *args, **kwargs)
         self.wants_drafts = self.parse_include_drafts(request)
 
