@@ -178,9 +178,8 @@ STATUS_RANK = {status: rank for rank, status in enumerate(maps.STATUS_ORDER)}
 
 class HomeView(PublicPageMixin, TemplateView):
     template_name = "relations/home.html"
-    # The most missions the page lists itself (more than Kabul has ever hosted at once); the missions
-    # page lists them all.
-    mission_limit = 40
+    # The most missions the page lists itself; the missions page lists them all.
+    mission_limit = 20
     page_description = gettext_lazy(
         "The cited record of Afghanistan's foreign relations: with whom, since when, in which era, "
         "through which missions, and on whose word."
@@ -468,7 +467,8 @@ class EstablishmentView(PublicPageMixin, PaginatedMixin, ListView):
 
 class CountryDetailView(PublicPageMixin, DetailView):
     model = Country
-    event_limit = 100
+    # The latest events; the events page, filtered by the country, lists them all.
+    event_limit = 25
 
     def get_meta_description(self):
         return plain_text(self.object.summary, 300) or _("Afghanistan's relations with %(country)s.") % {
@@ -615,7 +615,8 @@ class FilteredListMixin(PaginatedMixin):
 class MissionListView(FilteredListMixin, PublicPageMixin, ListView):
     model = Mission
     filterset_class = MissionFilter
-    paginate_by = 50
+    # A mission is a card with its heads and sources: 25 keep the page as light as a page of events.
+    paginate_by = 25
     page_description = gettext_lazy(
         "Foreign missions in Afghanistan and Afghan missions abroad: embassies, consulates and offices, "
         "with their heads."
