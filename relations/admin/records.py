@@ -2,7 +2,8 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -49,7 +50,9 @@ class SourceAdmin(BulkImportExportMixin, ContentAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_uses=Count("citations"))
+        # A subquery per listed row, not a GROUP BY over every source and citation for each page.
+        uses = Citation.objects.filter(source=OuterRef("pk")).order_by().values("source").annotate(n=Count("pk"))
+        return super().get_queryset(request).annotate(citation_uses=Coalesce(Subquery(uses.values("n")[:1]), 0))
 
     @admin.display(description=gettext_lazy("cited"), ordering="citation_uses")
     def times_cited(self, obj):
