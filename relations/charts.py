@@ -38,17 +38,23 @@ class YearSeries:
         return rows
 
 
-def year_series(periods, event_years, first_year, last_year):
-    """Build a YearSeries from ``periods`` ((starts_on, ends_on) of diplomatic-relations periods)
-    and ``event_years`` ({year: count}). A period counts in every year at whose end it is in force."""
+def year_series(starts, ends, event_years, first_year, last_year):
+    """Build a YearSeries from per-year counts of diplomatic-relations periods starting (``starts``) and
+    ending (``ends``, open periods left out), and of events (``event_years``), each {year: count}.
+
+    A period counts in every year at whose end it is in force, so one starting in year s and
+    ending in year e counts in s … e-1. Counts come in aggregated by year, so the work here does
+    not grow with the number of periods or events."""
     size = last_year - first_year + 2
+
+    def index(year):
+        return min(max(year, first_year), last_year + 1) - first_year
+
     change = [0] * size
-    for starts_on, ends_on in periods:
-        start = max(starts_on.year, first_year) - first_year
-        end = (ends_on.year if ends_on else last_year + 1) - first_year
-        if start < size and end > start:
-            change[start] += 1
-            change[min(end, size - 1)] -= 1
+    for year, count in starts.items():
+        change[index(year)] += count
+    for year, count in ends.items():
+        change[index(year)] -= count
     running = 0
     relations = []
     for year in range(first_year, last_year + 1):

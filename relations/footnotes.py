@@ -10,14 +10,37 @@ use gets its own anchor so the reference list can link back to every one.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from types import SimpleNamespace
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .dates import Precision, format_date
 from .models import Citation, DateClaim
+
+# The columns a page's footnotes read: the rest (notes for editors, history, timestamps) stays in the database.
+CITATION_FIELDS = ("content_type_id", "object_id", "source_id", "locator", "quote", "order")
+SOURCE_FIELDS = (
+    "slug",
+    "kind",
+    "authors",
+    "title",
+    "container_title",
+    "publisher",
+    "place",
+    "published_on",
+    "published_on_precision",
+    "url",
+    "archive_url",
+    "accessed_on",
+    "isbn",
+    "pages",
+    "publication",
+)
 
 
 @dataclass
@@ -103,6 +126,7 @@ class Footnotes:
             Citation.objects.filter(cited)
             .with_visible_sources(user)
             .select_related("source")
+            .only(*CITATION_FIELDS, *(f"source__{name}" for name in SOURCE_FIELDS))
             .order_by("content_type", "object_id", "order", "pk")
         ):
             citations[(citation.content_type_id, citation.object_id)].append(citation)
@@ -165,7 +189,33 @@ def format_reference(source, locator=""):
     """A source written out the same way everywhere (footnotes, bibliography, source page).
 
     Authors (date). Title. Container. Place: Publisher. Pages/locator. ISBN. URL (archived copy; accessed on).
+    Memoised on the values it reads (and the language), so an edited source is written out afresh
+    and an unchanged one, cited on many pages, is formatted once per process.
     """
+    values = tuple(getattr(source, name) for name in REFERENCE_FIELDS)
+    return _format_reference(values, locator, get_language())
+
+
+REFERENCE_FIELDS = (
+    "authors",
+    "published_on",
+    "published_on_precision",
+    "kind",
+    "title",
+    "container_title",
+    "place",
+    "publisher",
+    "pages",
+    "isbn",
+    "archive_url",
+    "accessed_on",
+    "url",
+)
+
+
+@lru_cache(maxsize=8192)
+def _format_reference(values, locator, language):
+    source = SimpleNamespace(**dict(zip(REFERENCE_FIELDS, values, strict=True)))
     parts = []
     head = _authors(source.authors) if source.authors else ""
     date = format_date(source.published_on, source.published_on_precision) if source.published_on else ""

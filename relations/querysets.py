@@ -10,6 +10,22 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 PUBLISHED = "published"
 
 
+class YearOf(models.Func):
+    """The year of a date column, computed natively by the database.
+
+    Django's ExtractYear calls a Python function per row on SQLite; dates are stored
+    there as ISO text, so the first four characters are the year.
+    """
+
+    template = "CAST(EXTRACT(YEAR FROM %(expressions)s) AS INTEGER)"
+    output_field = models.IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, template="CAST(SUBSTR(%(expressions)s, 1, 4) AS INTEGER)", **extra_context
+        )
+
+
 class PublishableQuerySet(models.QuerySet):
     def published(self):
         return self.filter(publication=PUBLISHED)

@@ -10,10 +10,10 @@ from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -45,6 +45,8 @@ from .models import (
     RelationStatus,
     Source,
 )
+from .paginator import DeferredJoinPaginator
+from .querysets import YearOf
 
 
 @never_cache
@@ -124,6 +126,7 @@ class PaginatedMixin:
     """Paging that answers 404 (not 500) to a page out of range or not a number."""
 
     page_kwarg = "page"
+    paginator_class = DeferredJoinPaginator
 
     def paginate_queryset(self, queryset, page_size):
         try:
@@ -176,7 +179,7 @@ STATUS_RANK = {status: rank for rank, status in enumerate(maps.STATUS_ORDER)}
 class HomeView(PublicPageMixin, TemplateView):
     template_name = "relations/home.html"
     # The most missions the page lists itself; the missions page lists them all.
-    mission_limit = 100
+    mission_limit = 20
     page_description = gettext_lazy(
         "The cited record of Afghanistan's foreign relations: with whom, since when, in which era, "
         "through which missions, and on whose word."
@@ -249,19 +252,16 @@ class EraListView(PublicPageMixin, ListView):
         eras = list(context["object_list"])
         on = today()
         first_year = eras[0].starts_on.year if eras else on.year
-        periods = (
-            self.visible(RelationPeriod)
-            .filter(status=RelationStatus.DIPLOMATIC, country__in=published_countries_ids(self.viewer))
-            .values_list("starts_on", "ends_on")
+        periods = self.visible(RelationPeriod).filter(
+            status=RelationStatus.DIPLOMATIC, country__in=published_countries_ids(self.viewer)
         )
-        event_years = dict(
-            self.visible(Event)
-            .annotate(year=ExtractYear("date"))
-            .values("year")
-            .annotate(n=Count("pk"))
-            .values_list("year", "n")
+        series = charts.year_series(
+            per_year(periods, "starts_on"),
+            per_year(periods.filter(ends_on__isnull=False), "ends_on"),
+            per_year(self.visible(Event), "date"),
+            first_year,
+            on.year,
         )
-        series = charts.year_series(periods, event_years, first_year, on.year)
         context.update(
             era_band=charts.era_band(eras, on),
             series=series,
@@ -278,14 +278,28 @@ class EraListView(PublicPageMixin, ListView):
         return context
 
 
-def era_statuses(periods):
-    """Per country, the periods overlapping the era, and the status that best describes the era for the map."""
+def per_year(queryset, field):
+    """{year: number of rows} for a date field, counted by the database."""
+    return dict(
+        queryset.order_by().annotate(year=YearOf(field)).values("year").annotate(n=Count("pk")).values_list("year", "n")
+    )
+
+
+def era_statuses(statuses, periods):
+    """Per country: the status that best describes the era for the map (from ``statuses``, every
+    (country id, status) pair of the era), the first periods of the era to list (``periods``,
+    annotated with ``in_era``, the country's number of periods in the era) and how many more there are."""
     rows = {}
     for period in periods:
-        row = rows.setdefault(period.country_id, {"country": period.country, "periods": []})
+        row = rows.setdefault(period.country_id, {"country": period.country, "periods": [], "more": 0})
         row["periods"].append(period)
-    for row in rows.values():
-        row["status"] = min((p.status for p in row["periods"]), key=lambda s: STATUS_RANK.get(s, 99))
+        row["more"] = period.in_era - len(row["periods"])
+    best = {}
+    for country_id, status in statuses:
+        if STATUS_RANK.get(status, 99) < STATUS_RANK.get(best.get(country_id), 99):
+            best[country_id] = status
+    for country_id, row in rows.items():
+        row["status"] = best.get(country_id, row["periods"][0].status)
     return rows
 
 
@@ -302,9 +316,10 @@ def group_by_region(rows, key=lambda row: row["country"]):
 
 class EraDetailView(PublicPageMixin, DetailView):
     model = Era
-    # Bounds on what the page lists itself; the events and missions pages list everything.
-    event_limit = 100
-    mission_limit = 100
+    # Bounds on what the page lists itself; the country, events and missions pages list everything.
+    event_limit = 50
+    mission_limit = 50
+    periods_per_country = 3
 
     def get_meta_description(self):
         return plain_text(self.object.summary, 300)
@@ -314,14 +329,18 @@ class EraDetailView(PublicPageMixin, DetailView):
         era = self.object
         eras = list(self.visible(Era).only("pk", "slug", "name", "starts_on"))
         index = next((i for i, e in enumerate(eras) if e.pk == era.pk), None)
+        in_era = self.visible(RelationPeriod).for_era(era).filter(country__in=published_countries_ids(self.viewer))
+        # The first periods of each country in the era (the country page has them all), in one query.
+        by_country = {"partition_by": [F("country_id")], "order_by": [F("starts_on").asc()]}
         periods = list(
-            self.visible(RelationPeriod)
-            .for_era(era)
-            .filter(country__in=published_countries_ids(self.viewer))
-            .select_related("country")
+            in_era.select_related("country")
+            .annotate(
+                position=Window(RowNumber(), **by_country), in_era=Window(Count("pk"), partition_by=[F("country_id")])
+            )
+            .filter(position__lte=self.periods_per_country)
             .order_by("country__name", "starts_on")
         )
-        rows = era_statuses(periods)
+        rows = era_statuses(in_era.values_list("country_id", "status").distinct().order_by(), periods)
         countries = list(self.visible(Country).only("pk", "name", "slug", "kind", "iso_numeric"))
         shown = counterparts({pk: row["status"] for pk, row in rows.items()}, countries, successor_codes(self.viewer))
         in_era = (
@@ -448,7 +467,8 @@ class EstablishmentView(PublicPageMixin, PaginatedMixin, ListView):
 
 class CountryDetailView(PublicPageMixin, DetailView):
     model = Country
-    event_limit = 100
+    # The latest events; the events page, filtered by the country, lists them all.
+    event_limit = 25
 
     def get_meta_description(self):
         return plain_text(self.object.summary, 300) or _("Afghanistan's relations with %(country)s.") % {
@@ -595,7 +615,8 @@ class FilteredListMixin(PaginatedMixin):
 class MissionListView(FilteredListMixin, PublicPageMixin, ListView):
     model = Mission
     filterset_class = MissionFilter
-    paginate_by = 50
+    # A mission is a card with its heads and sources: 25 keep the page as light as a page of events.
+    paginate_by = 25
     page_description = gettext_lazy(
         "Foreign missions in Afghanistan and Afghan missions abroad: embassies, consulates and offices, "
         "with their heads."
@@ -791,7 +812,7 @@ class SearchView(PublicPageMixin, TemplateView):
         if not text:
             return context
         if scope is not None:
-            paginator = Paginator(search.search(scope, text, self.viewer), self.paginate_by)
+            paginator = DeferredJoinPaginator(search.search(scope, text, self.viewer), self.paginate_by)
             try:
                 page = paginator.page(self.request.GET.get("page") or 1)
             except InvalidPage as error:

@@ -129,12 +129,15 @@ def worker(scale):
         elapsed = time.perf_counter() - started
         return response.status_code, elapsed
 
-    def median(client, url, clear):
+    def measure(client, url, clear):
+        """Median time of ``url`` and of the trivial view, requested alternately, so that the
+        machine's drift during the run affects both alike."""
         timed(client, url, clear)
-        return statistics.median(timed(client, url, clear)[1] for _ in range(REPEAT))
+        pairs = [(timed(anonymous, "/bench/trivial", False)[1], timed(client, url, clear)[1]) for _ in range(REPEAT)]
+        return statistics.median(p[1] for p in pairs), statistics.median(p[0] for p in pairs)
 
-    trivial = [median(anonymous, "/bench/trivial", False) for _ in range(3)]
     rows = []
+    references = []
     for kind, label, url in targets:
         client = admin if kind == "admin" else anonymous
         cache.clear()
@@ -142,15 +145,12 @@ def worker(scale):
             status, _ = timed(client, url, True)
         row = {"kind": kind, "label": label, "url": url, "status": status, "queries": len(queries)}
         if status == 200:
-            row["uncached"] = median(client, url, True)
-            row["cached"] = median(client, url, False)
-        rows.append(row)
-    trivial += [median(anonymous, "/bench/trivial", False) for _ in range(3)]
-    reference = statistics.median(trivial)
-    for row in rows:
-        for key in ("uncached", "cached"):
-            if key in row:
+            for key, clear in (("uncached", True), ("cached", False)):
+                row[key], reference = measure(client, url, clear)
                 row[f"{key}_ratio"] = round(row[key] / reference, 2)
+                references.append(reference)
+        rows.append(row)
+    reference = statistics.median(references)
     print(json.dumps({"scale": scale, "trivial_seconds": reference, "rows": rows}))
 
 
@@ -252,7 +252,8 @@ def table(per_scale):
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for a, b in zip(first["rows"], last["rows"], strict=True):
-        growth = round(b["uncached"] / a["uncached"], 2) if "uncached" in a and "uncached" in b else "—"
+        # Ratios to the trivial view, so that the machine's speed on each run cancels out.
+        growth = round(b["uncached_ratio"] / a["uncached_ratio"], 2) if "uncached" in a and "uncached" in b else "—"
         lines.append(
             f"| {a['label']} | {a['queries']} | {b['queries']} | {a.get('uncached_ratio', a['status'])} "
             f"| {b.get('uncached_ratio', b['status'])} | {b.get('cached_ratio', '—')} | {growth} |"

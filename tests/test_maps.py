@@ -95,10 +95,8 @@ def test_build_map_command_writes_the_shapes_file(tmp_path, monkeypatch):
 
 
 def test_year_series_counts_relations_in_force_at_the_end_of_each_year():
-    import datetime
-
-    periods = [(datetime.date(1920, 1, 1), datetime.date(1922, 6, 1)), (datetime.date(1921, 3, 1), None)]
-    series = charts.year_series(periods, {1921: 3}, 1919, 1923)
+    # Periods 1920-01-01 – 1922-06-01 and from 1921-03-01 (open), as the database counts them by year.
+    series = charts.year_series({1920: 1, 1921: 1}, {1922: 1}, {1921: 3}, 1919, 1923)
     assert series.relations == [0, 1, 2, 1, 1]
     assert series.events == [0, 0, 3, 0, 0]
     assert series.decades() == [("1919", 0, 0), ("1920–1923", 1, 3)]

@@ -2,6 +2,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from ..paginator import DeferredJoinPaginator
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """DRF's standard page shape; clients may ask for 1 to 200 items a page.
@@ -10,6 +12,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     replaced, so a client never mistakes a short page for the end of the data.
     """
 
+    django_paginator_class = DeferredJoinPaginator
     page_size_query_param = "page_size"
     max_page_size = 200
 

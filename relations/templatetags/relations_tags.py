@@ -1,7 +1,10 @@
 """Template helpers for the public pages: dates with precision, Markdown, footnotes, paging links."""
 
+from functools import lru_cache
+
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..dates import Precision, format_date, format_solar_hijri
@@ -24,7 +27,12 @@ def precise_date(value, precision=Precision.DAY):
     """``<time datetime="2025-07-03">3 July 2025</time> (12 Saratan 1404)``; empty for no date."""
     if value is None or value == "":
         return ""
-    precision = precision or Precision.DAY
+    return _precise_date(value, precision or Precision.DAY, get_language())
+
+
+@lru_cache(maxsize=16384)
+def _precise_date(value, precision, language):
+    """Dates are immutable and their wording depends only on the language: each is written out once."""
     return format_html(
         '<time datetime="{}">{}</time> <span class="hijri">({})</span>',
         iso_value(value, precision),
