@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -32,9 +33,24 @@ class FastSelect(forms.Select):
         options = format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
-            ((option, " selected" if str(option) == chosen else "", label) for option, label in self.choices),
+            ((option, " selected" if str(option) == chosen else "", label) for option, label in self.pairs()),
         )
         return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+    def pairs(self):
+        """(value, label) of every option. Records named by a ``name`` column are read as two
+        columns, not built into model instances only to be turned back into text."""
+        choices = self.choices
+        if not isinstance(choices, ModelChoiceIterator):
+            return choices
+        field = choices.field
+        model = field.queryset.model
+        if type(field).label_from_instance is not forms.ModelChoiceField.label_from_instance or not any(
+            f.name == "name" for f in model._meta.fields
+        ):
+            return choices
+        rows = field.queryset.values_list(field.to_field_name or "pk", "name")
+        return [("", field.empty_label)] + list(rows) if field.empty_label is not None else list(rows)
 
 
 class VisibleFilterSet(django_filters.FilterSet):

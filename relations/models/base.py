@@ -1,11 +1,14 @@
 """What every content record shares: publication, history, versions, citations and date claims."""
 
+from functools import cache
+
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,6 +29,12 @@ def precision_field(verbose_name):
         default=Precision.DAY,
         help_text=_("How much of the date the sources give: year, month or exact day."),
     )
+
+
+@cache
+def choice_labels(field):
+    """{value: label} of a field with choices, built once per field."""
+    return dict(field.flatchoices)
 
 
 class ContentModel(models.Model):
@@ -65,6 +74,12 @@ class ContentModel(models.Model):
         if not self._state.adding:
             self.version += 1
         super().save(*args, **kwargs)
+
+    def _get_FIELD_display(self, field):
+        # Django rebuilds a dict of every choice on each get_<field>_display() call; a page listing
+        # fifty records called it hundreds of times. The labels stay lazy: translated when shown.
+        value = getattr(self, field.attname)
+        return force_str(choice_labels(field).get(value, value), strings_only=True)
 
     @property
     def is_published(self):
