@@ -80,7 +80,8 @@ def worker(scale):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from relations.models import Country, Era, Event, Source
+    from relations.models import Country, Era, Event, Mission, Source
+    from relations.views import EventListView, MissionListView, SourceListView
 
     def slug_of(queryset):
         obj = queryset.published().order_by("pk").first()
@@ -92,6 +93,15 @@ def worker(scale):
         username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
     )
     admin.force_login(user)
+
+    def last_page(count, view):
+        return max(1, (count + view.paginate_by - 1) // view.paginate_by)
+
+    published_missions = (
+        Mission.objects.published().filter(country__in=Country.objects.published().values("pk")).count()
+    )
+    last_events = last_page(Event.objects.published().count(), EventListView)
+    last_sources = last_page(Source.objects.published().count(), SourceListView)
 
     def deep(url, per_page):
         count = anonymous.get(f"/api/v1/{url}/?page_size=1").json().get("count", 0)
@@ -106,10 +116,12 @@ def worker(scale):
         ("page", "country detail", f"/countries/{country}/"),
         ("page", "relations on a date", "/relations/?on=2000-01-01"),
         ("page", "missions", "/missions/"),
+        ("page", "missions, deep page", f"/missions/?page={last_page(published_missions, MissionListView)}"),
         ("page", "events", "/events/"),
-        ("page", "events, deep page", f"/events/?page={max(1, Event.objects.published().count() // 50)}"),
+        ("page", "events, deep page", f"/events/?page={last_events}"),
         ("page", "event detail", f"/events/{slug_of(Event.objects)}/"),
         ("page", "sources", "/sources/"),
+        ("page", "sources, deep page", f"/sources/?page={last_sources}"),
         ("page", "source detail", f"/sources/{slug_of(Source.objects)}/"),
         ("page", "search", "/search/?q=treaty"),
         ("page", "sitemap", "/sitemap.xml"),
