@@ -264,3 +264,35 @@ def test_an_untouched_row_changed_elsewhere_does_not_block_saving_its_parent(pub
     assert publisher_client.post(url, stale).status_code == 302
     period.refresh_from_db()
     assert period.summary == "Edited elsewhere."
+
+
+def test_the_history_of_an_event_with_countries_runs_a_constant_number_of_queries(publisher_client):
+    """An event's countries are kept in history too; diffing them must not query once per version."""
+    event = EventFactory(publication="draft")
+    event.countries.add(CountryFactory())
+    url = admin_url(models.Event, "history", event.pk)
+    publisher_client.get(url)
+    few, _ = count_queries(lambda: publisher_client.get(url))
+    for n in range(10):
+        event.title = f"Title {n}"
+        event.save()
+    many, response = count_queries(lambda: publisher_client.get(url))
+    assert response.status_code == 200
+    assert len(response.context["page_obj"]) == event.history.count() > 10
+    assert many == few
+
+
+def test_the_history_view_shows_a_change_of_an_events_countries(publisher_client):
+    event = EventFactory(publication="draft")
+    event.countries.add(CountryFactory(name="Ruritania"))
+    event.save()
+    event.countries.set([CountryFactory(name="Freedonia")])
+    event.save()
+    response = publisher_client.get(admin_url(models.Event, "history", event.pk))
+    changes = [
+        change for record in response.context["page_obj"] for change in getattr(record, "history_delta_changes", [])
+    ]
+    countries = [change for change in changes if change["field"] == "Countries"]
+    assert countries, changes
+    html = response.content.decode()
+    assert "Ruritania" in html and "Freedonia" in html
