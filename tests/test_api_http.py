@@ -5,11 +5,15 @@ import io
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.http import StreamingHttpResponse
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils.http import http_date
 from rest_framework.test import APIClient
 
 from relations import models
+from relations.api import views
 
 from .api_support import body, client_for, make_user
 from .factories import CountryFactory, EventFactory, SourceFactory
@@ -98,6 +102,29 @@ def test_csv_lists_the_whole_filtered_result_streamed(api):
     assert row["countries"] == "france"
     assert row["url"] == "http://testserver/api/v1/events/e01/"
     assert row["citations"].endswith(" p. 1")
+
+
+def test_csv_rows_are_fetched_chunk_by_chunk_as_the_response_is_read(api, monkeypatch):
+    monkeypatch.setattr(views, "CSV_CHUNK", 5)
+    countries = CountryFactory.create_batch(2)
+    for n in range(12):
+        EventFactory(slug=f"e{n:02}", countries=countries)
+
+    def country_lookups(queries):
+        return sum('FROM "relations_country" INNER JOIN "relations_event_countries"' in q["sql"] for q in queries)
+
+    with CaptureQueriesContext(connection) as answering:
+        response = api.get("/api/v1/events/?format=csv")
+    assert isinstance(response, StreamingHttpResponse)
+    assert not any('FROM "relations_event"' in query["sql"] for query in answering.captured_queries)
+    lines = iter(response.streaming_content)
+    assert next(lines).startswith(b"id,url,")
+    with CaptureQueriesContext(connection) as first_row:
+        assert b"http://testserver/api/v1/events/e" in next(lines)
+    assert country_lookups(first_row.captured_queries) == 1  # the first chunk of 5 only
+    with CaptureQueriesContext(connection) as the_rest:
+        assert len(list(lines)) == 11
+    assert country_lookups(the_rest.captured_queries) == 2  # the chunks of 5 and 2
 
 
 def test_csv_by_accept_header(api):

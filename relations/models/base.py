@@ -149,7 +149,8 @@ class Source(ContentModel):
         ordering = ("authors", "title")
         # The one permission that makes a Publisher: it covers every kind of record.
         permissions = [("publish_content", "Can publish and unpublish any record")]
-        indexes = [models.Index(fields=("title",))]
+        # The bibliography page: published sources in their reading order.
+        indexes = [models.Index(fields=("title",)), models.Index(fields=("publication", "authors", "title"))]
 
     def __str__(self):
         return f"{self.authors}, {self.title}" if self.authors else self.title

@@ -234,7 +234,11 @@ class RelationPeriod(ContentModel, Citable):
             end_after_start("starts_on", "ends_on", "relationperiod_ends_after_start"),
             models.UniqueConstraint(fields=("country", "starts_on"), name="relationperiod_one_start_per_country"),
         ]
-        indexes = [models.Index(fields=("country", "starts_on", "ends_on"))]
+        indexes = [
+            models.Index(fields=("country", "starts_on", "ends_on")),
+            # Counting the published periods of published countries reads this index alone.
+            models.Index(fields=("publication", "country")),
+        ]
 
     def __str__(self):
         return f"{self.country}: {self.get_status_display()} ({self.span_display})"
@@ -363,6 +367,8 @@ class Mission(ContentModel, Citable):
                 violation_error_message=_("Only an Afghan mission abroad has staff representing an Afghan government."),
             ),
         ]
+        # Counting the published missions of published countries reads this index alone.
+        indexes = [models.Index(fields=("publication", "country"))]
 
     def __str__(self):
         return self.name

@@ -1,0 +1,54 @@
+import pytest
+import time_machine
+from django.db import connection
+
+from relations import search
+from tests.factories import UserFactory
+from tests.site_data import build_world
+from tests.test_views import TODAY
+
+pytestmark = pytest.mark.django_db
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="full-text search is PostgreSQL's")
+
+
+@pytest.fixture
+def world():
+    with time_machine.travel(TODAY, tick=False):
+        yield build_world()
+
+
+def slugs(scope_key, text):
+    return {record.slug for record in search.search(search.SCOPES_BY_KEY[scope_key], text)}
+
+
+def test_search_requires_every_word(world):
+    assert slugs("events", "alphaland treaty") == {"alpha-treaty"}
+    assert slugs("events", "alphaland resolution") == set()
+
+
+def test_missions_are_found_by_their_own_text_and_their_countrys_name_together(world):
+    assert slugs("missions", "betaland") == {"afghan-embassy-betaville", "beta-consulate-herat"}
+    assert slugs("missions", "alphaland kabul") == {"alpha-embassy-kabul"}
+    assert slugs("missions", "kabul") == {"alpha-embassy-kabul", "utn-mission-kabul"}
+
+
+@postgresql_only
+def test_search_honours_exclusions_and_phrases(world):
+    assert slugs("events", "alphaland -treaty") == {"alpha-break"}
+    assert slugs("missions", "kabul -alphaland") == {"utn-mission-kabul"}
+    assert slugs("events", '"broken off"') == {"alpha-break"}
+    assert slugs("events", '"alphaland relations"') == set()
+
+
+@postgresql_only
+@pytest.mark.parametrize("scope", search.SCOPES, ids=lambda scope: scope.key)
+def test_search_reads_the_scopes_gin_index(world, scope):
+    """The query's vector is the index's expression; a drift between them would leave the index unused.
+
+    The test tables are tiny, so sequential scans are switched off to ask whether the index *can* serve,
+    and the search is a staff member's, whose drafts leave no other index to choose.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = search.search(scope, "treaty", UserFactory(is_staff=True)).explain()
+    assert f"Bitmap Index Scan on {scope.model._meta.model_name}_search" in plan
