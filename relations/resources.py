@@ -23,11 +23,10 @@ from openpyxl import Workbook
 from .forms import CITABLE_MODELS
 from .models import Citation, Country, Event, Mission, Publication, Source
 from .services import CLAIM_MODELS, can_publish, publication_problems
+from .spreadsheets import Echo, spreadsheet_safe
 
 CONTENT_FIELDS = ("unverified", "editor_notes", "publication")
-# Cells starting with these are formulas to a spreadsheet: exported with a leading apostrophe.
 CITATION_TARGETS = (*CITABLE_MODELS, "dateclaim")
-FORMULA_START = ("=", "+", "@", "\t", "\r")
 
 
 class SlugsWidget(widgets.ManyToManyWidget):
@@ -263,19 +262,6 @@ class CitationResource(resources.ModelResource):
         instance._change_reason = "import"
 
 
-def spreadsheet_safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return f"'{value}"
-    return value
-
-
-class _Echo:
-    """A file-like object whose ``write`` returns what it is given, for streaming csv rows."""
-
-    def write(self, value):
-        return value
-
-
 def stream_export(resource, queryset, file_format, filename, selected_fields=None):
     """A response that writes the export row by row, so a large table never sits in memory.
 
@@ -292,7 +278,7 @@ def stream_export(resource, queryset, file_format, filename, selected_fields=Non
 
     disposition = f'attachment; filename="{filename}"'
     if extension == "csv":
-        writer = csv.writer(_Echo())
+        writer = csv.writer(Echo())
 
         def lines():
             yield writer.writerow(headers)

@@ -127,6 +127,14 @@ def test_csv_rows_are_fetched_chunk_by_chunk_as_the_response_is_read(api, monkey
     assert country_lookups(the_rest.captured_queries) == 2  # the chunks of 5 and 2
 
 
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text(api):
+    EventFactory(slug="formula", title='=HYPERLINK("http://example.com","x")', summary="@SUM(1)")
+    rows = list(csv.DictReader(io.StringIO(body(api.get("/api/v1/events/?format=csv")).decode())))
+    row = next(row for row in rows if row["slug"] == "formula")
+    assert row["title"] == '\'=HYPERLINK("http://example.com","x")'
+    assert row["summary"] == "'@SUM(1)"
+
+
 def test_csv_by_accept_header(api):
     SourceFactory(slug="s", title="Title, with comma")
     response = api.get("/api/v1/sources/", HTTP_ACCEPT="text/csv")

@@ -2,7 +2,8 @@
 
 A list in CSV is the whole filtered result, not one page, streamed row by row so
 that a large table never sits in memory. Embedded records become their slug (or
-id); lists become values joined by " | "; citations read "source-slug locator".
+id); lists become values joined by " | "; citations read "source-slug locator". Text a
+spreadsheet would run as a formula gets a leading apostrophe, as in the admin's export.
 """
 
 import csv
@@ -10,10 +11,7 @@ import io
 
 from rest_framework import renderers
 
-
-class Echo:
-    def write(self, value):
-        return value
+from ..spreadsheets import Echo, spreadsheet_safe
 
 
 def flatten(value):
@@ -35,7 +33,7 @@ def csv_rows(header, items):
     writer = csv.writer(Echo())
     yield writer.writerow(header)
     for item in items:
-        yield writer.writerow([flatten(item.get(name)) for name in header])
+        yield writer.writerow([spreadsheet_safe(flatten(item.get(name))) for name in header])
 
 
 class CSVRenderer(renderers.BaseRenderer):
