@@ -481,7 +481,8 @@ class Event(ContentModel, Citable):
 
     class Meta:
         ordering = ("date", "title")
-        indexes = [models.Index(fields=("publication", "date"))]
+        # Published events in reading order: pages deep into the list read their keys from this index.
+        indexes = [models.Index(fields=("publication", "date", "title"))]
 
     def __str__(self):
         return f"{self.date_display}: {self.title}"
