@@ -2,10 +2,12 @@
 
 from django.http import HttpResponse
 from django.urls import path
+from django.views.decorators.cache import never_cache
 
 from .urls import urlpatterns as project_urlpatterns
 
 
+@never_cache
 def trivial(request):
     return HttpResponse("ok", content_type="text/plain")
 
