@@ -317,8 +317,8 @@ def group_by_region(rows, key=lambda row: row["country"]):
 class EraDetailView(PublicPageMixin, DetailView):
     model = Era
     # Bounds on what the page lists itself; the country, events and missions pages list everything.
-    event_limit = 50
-    mission_limit = 50
+    event_limit = 30
+    mission_limit = 30
     periods_per_country = 3
 
     def get_meta_description(self):
@@ -385,6 +385,7 @@ class EraDetailView(PublicPageMixin, DetailView):
                 for m in missions
                 if m.closed_on and m.closed_on >= era.starts_on and (era.ends_on is None or m.closed_on < era.ends_on)
             ],
+            missions_truncated=len(missions) >= self.mission_limit,
             events=events,
             events_truncated=len(events) >= self.event_limit,
             footnotes=Footnotes.load([era], periods, missions, events, user=self.viewer),
@@ -467,8 +468,10 @@ class EstablishmentView(PublicPageMixin, PaginatedMixin, ListView):
 
 class CountryDetailView(PublicPageMixin, DetailView):
     model = Country
-    # The latest events; the events page, filtered by the country, lists them all.
+    # The latest events and the first missions; the events and missions pages, filtered by the
+    # country, list them all.
     event_limit = 25
+    mission_limit = 30
 
     def get_meta_description(self):
         return plain_text(self.object.summary, 300) or _("Afghanistan's relations with %(country)s.") % {
@@ -488,7 +491,7 @@ class CountryDetailView(PublicPageMixin, DetailView):
             self.visible(Mission)
             .filter(country=country)
             .prefetch_related(Prefetch("heads", queryset=heads, to_attr="visible_heads"))
-            .order_by("direction", "-status", "city")
+            .order_by("direction", "-status", "city")[: self.mission_limit]
         )
         linked = list(
             self.visible(Country).filter(Q(successors=country) | Q(predecessors=country)).distinct().order_by("name")
@@ -513,6 +516,7 @@ class CountryDetailView(PublicPageMixin, DetailView):
             timeline=charts.status_timeline(periods, on),
             events=events,
             events_truncated=len(events) >= self.event_limit,
+            missions_truncated=len(missions) >= self.mission_limit,
             missions_in=[m for m in missions if m.direction == MissionDirection.IN_AFGHANISTAN],
             missions_of=[m for m in missions if m.direction == MissionDirection.OF_AFGHANISTAN],
             successors=[c for c in linked if c.pk in successor_ids],

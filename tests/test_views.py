@@ -6,8 +6,9 @@ import time_machine
 from django.core.cache import cache
 from django.urls import reverse
 
+from relations import models
 from relations.templatetags.relations_tags import precise_date
-from tests.factories import UserFactory, cite, date_claim
+from tests.factories import RelationPeriodFactory, UserFactory, cite, date_claim
 from tests.site_data import build_world, grow
 
 pytestmark = pytest.mark.django_db
@@ -223,6 +224,33 @@ def test_era_page_shows_narrative_statuses_by_region_missions_events_and_map(cli
     assert '<svg class="world-map"' in page
     assert 'class="former s-diplomatic"' in page  # the Old Union over Gammaland's territory
     assert 'rel="next" href="/eras/new-era/"' in page
+
+
+def test_era_page_lists_the_first_periods_of_each_country_and_links_to_the_rest(client, world):
+    from relations.views import EraDetailView
+
+    alpha = models.Country.objects.get(slug="alphaland")
+    alpha.relation_periods.all().delete()
+    statuses = ("diplomatic", "suspended", "diplomatic", "severed", "diplomatic")
+    for n, status in enumerate(statuses):
+        period = RelationPeriodFactory(
+            country=alpha, status=status, starts_on=datetime.date(1930 + n, 1, 1), ends_on=datetime.date(1931 + n, 1, 1)
+        )
+        cite(period, models.Source.objects.get(slug="test-book"))
+    page = html(client.get("/eras/old-era/"))
+    row = page.split('href="/countries/alphaland/">Alphaland</a>:', 1)[1].split("</li>", 1)[0]
+    assert row.count('class="status s-') == EraDetailView.periods_per_country == 3
+    assert '<a href="/countries/alphaland/">2 more changes</a>' in row
+    # The map shows the closest status of the whole era, not only of the periods listed.
+    assert 'class="s-diplomatic"' in page
+
+
+def test_country_page_lists_its_first_missions_and_links_to_all(client, world, monkeypatch):
+    from relations.views import CountryDetailView
+
+    monkeypatch.setattr(CountryDetailView, "mission_limit", 1)
+    page = html(client.get("/countries/alphaland/"))
+    assert 'href="/missions/?country=alphaland">All missions</a>' in page
 
 
 def test_era_page_lists_missions_closed_in_the_era(client, world):
