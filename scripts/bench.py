@@ -173,14 +173,17 @@ def reduce_rounds(rounds):
     """
     rows = []
     trivial = [t for run in rounds for row in run["rows"] for t in row.get("trivial", ())]
-    reference = {"best": min(trivial), "median": statistics.median(trivial)}
+    if not trivial:  # every target failed: report the statuses and query counts only
+        reference = {"best": None, "median": None}
+    else:
+        reference = {"best": min(trivial), "median": statistics.median(trivial)}
     for per_round in zip(*(run["rows"] for run in rounds), strict=True):
         first = per_round[0]
         row = {key: first[key] for key in ("kind", "label", "url", "status", "queries")}
         row["queries"] = max(r["queries"] for r in per_round)
         for key in ("uncached", "cached"):
             values = [t for r in per_round for t in r.get(key, ())]
-            if values:
+            if values and reference["best"]:
                 row[key] = {"best": min(values), "median": statistics.median(values)}
                 row[f"{key}_ratio"] = round(min(values) / reference["best"], 2)
                 row[f"{key}_median_ratio"] = round(statistics.median(values) / reference["median"], 2)
