@@ -24,23 +24,23 @@ from .models import Citation, DateClaim
 
 # The columns a page's footnotes read: the rest (notes for editors, history, timestamps) stays in the database.
 CITATION_FIELDS = ("content_type_id", "object_id", "source_id", "locator", "quote", "order")
-SOURCE_FIELDS = (
-    "slug",
-    "kind",
+# What a reference is written from (format_reference).
+REFERENCE_FIELDS = (
     "authors",
-    "title",
-    "container_title",
-    "publisher",
-    "place",
     "published_on",
     "published_on_precision",
-    "url",
+    "kind",
+    "title",
+    "container_title",
+    "place",
+    "publisher",
+    "pages",
+    "isbn",
     "archive_url",
     "accessed_on",
-    "isbn",
-    "pages",
-    "publication",
+    "url",
 )
+SOURCE_FIELDS = ("slug", "publication", *REFERENCE_FIELDS)
 
 
 @dataclass
@@ -194,23 +194,6 @@ def format_reference(source, locator=""):
     """
     values = tuple(getattr(source, name) for name in REFERENCE_FIELDS)
     return _format_reference(values, locator, get_language())
-
-
-REFERENCE_FIELDS = (
-    "authors",
-    "published_on",
-    "published_on_precision",
-    "kind",
-    "title",
-    "container_title",
-    "place",
-    "publisher",
-    "pages",
-    "isbn",
-    "archive_url",
-    "accessed_on",
-    "url",
-)
 
 
 @lru_cache(maxsize=8192)

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -239,19 +240,30 @@ def parse_wrk(output):
     }
 
 
-def under_gunicorn(scale, seconds):
+@contextmanager
+def gunicorn(env, workers, *extra):
+    """gunicorn serving afrelations with ``env`` on a free loopback port: yields (base URL, server)."""
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "afrelations.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
+        [str(Path(PYTHON).parent / "gunicorn"), "afrelations.wsgi", "--workers", str(workers), *extra]
+        + ["--bind", f"127.0.0.1:{port}"],
         cwd=ROOT,
-        env=environment(scale),
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    base = f"http://127.0.0.1:{port}"
     try:
         wait_for(f"{base}/healthz")
+        yield base, server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def under_gunicorn(scale, seconds):
+    with gunicorn(environment(scale), 2) as (base, _server):
         targets = [
             ("trivial view", "/bench/trivial", []),
             ("cached page (/countries/)", "/countries/", []),
@@ -273,9 +285,6 @@ def under_gunicorn(scale, seconds):
         for row in results:
             row["throughput_ratio"] = round(row["requests_per_second"] / reference, 2)
         return results
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 # ---------------------------------------------------------------- report

@@ -13,7 +13,6 @@ Databases are kept between runs (`--rebuild` starts them again).
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
-from bench import free_port, wait_for  # noqa: E402
+from bench import gunicorn  # noqa: E402
 
 PYTHON = sys.executable
 SIZES = (10_000, 100_000)
@@ -126,19 +125,7 @@ def worker_pid(master):
 
 
 def measure(size):
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "afrelations.wsgi", "--workers", "1", "--timeout", "600"]
-        + ["--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=environment(size),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        wait_for(f"{base}/healthz")
+    with gunicorn(environment(size), 1, "--timeout", "600") as (base, server):
         worker = worker_pid(server.pid)
         # Warm up: every module the export needs is imported before the baseline is read.
         urllib.request.urlopen(f"{base}/api/v1/events/?format=csv&kind=treaty", timeout=60).read()  # noqa: S310
@@ -151,9 +138,6 @@ def measure(size):
                 lines += chunk.count(b"\n")
         seconds = time.perf_counter() - started
         return {"rows": lines - 1, "bytes": size_bytes, "seconds": seconds, "before": before, "peak": peak_kib(worker)}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def main():

@@ -8,7 +8,6 @@ there were zero socket errors and zero non-2xx/3xx responses.
 
 import argparse
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import PYTHON, ROOT, environment, free_port, manage, parse_wrk, prepare, wait_for  # noqa: E402
+from bench import environment, gunicorn, manage, parse_wrk, prepare  # noqa: E402
 
 SCALE = 1
 MIX = [
@@ -61,16 +60,7 @@ def main():
     args = parser.parse_args()
     prepare(SCALE)
     manage(SCALE, "collectstatic", "--noinput", "-v0")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "afrelations.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{port}"],
-        cwd=ROOT,
-        env=environment(SCALE),
-        start_new_session=True,
-    )
-    try:
-        wait_for(f"{base}/healthz")
+    with gunicorn(environment(SCALE), 2) as (base, _server):
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(LUA % ", ".join(f'"{path}"' for path in MIX))
         output = subprocess.run(
@@ -80,9 +70,6 @@ def main():
             check=True,
         ).stdout
         os.unlink(script.name)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
     result = parse_wrk(output)
     print(output)
     print(
