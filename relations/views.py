@@ -329,18 +329,18 @@ class EraDetailView(PublicPageMixin, DetailView):
         era = self.object
         eras = list(self.visible(Era).only("pk", "slug", "name", "starts_on"))
         index = next((i for i, e in enumerate(eras) if e.pk == era.pk), None)
-        in_era = self.visible(RelationPeriod).for_era(era).filter(country__in=published_countries_ids(self.viewer))
+        era_periods = self.visible(RelationPeriod).for_era(era).filter(country__in=published_countries_ids(self.viewer))
         # The first periods of each country in the era (the country page has them all), in one query.
         by_country = {"partition_by": [F("country_id")], "order_by": [F("starts_on").asc()]}
         periods = list(
-            in_era.select_related("country")
+            era_periods.select_related("country")
             .annotate(
                 position=Window(RowNumber(), **by_country), in_era=Window(Count("pk"), partition_by=[F("country_id")])
             )
             .filter(position__lte=self.periods_per_country)
             .order_by("country__name", "starts_on")
         )
-        rows = era_statuses(in_era.values_list("country_id", "status").distinct().order_by(), periods)
+        rows = era_statuses(era_periods.values_list("country_id", "status").distinct().order_by(), periods)
         countries = list(self.visible(Country).only("pk", "name", "slug", "kind", "iso_numeric"))
         shown = counterparts({pk: row["status"] for pk, row in rows.items()}, countries, successor_codes(self.viewer))
         in_era = (

@@ -296,3 +296,18 @@ def test_the_history_view_shows_a_change_of_an_events_countries(publisher_client
     assert countries, changes
     html = response.content.decode()
     assert "Ruritania" in html and "Freedonia" in html
+
+
+def test_the_history_of_an_event_names_a_country_deleted_since(publisher_client):
+    event = EventFactory(publication="draft")
+    gone = CountryFactory(name="Vanishedland")
+    event.countries.add(gone)
+    event.save()
+    event.countries.clear()
+    event.save()
+    pk = gone.pk
+    gone.delete()
+    response = publisher_client.get(admin_url(models.Event, "history", event.pk))
+    assert response.status_code == 200
+    # Its name went with it, but the change still shows which record it was.
+    assert f"Deleted country (pk={pk})" in response.content.decode()

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import ModelChange, ModelDelta
+from simple_history.models import DeletedObject, ModelChange, ModelDelta
 
 from .. import services
 from ..forms import CitationInlineFormSet, ContentAdminForm, ContentInlineForm, ContentInlineFormSet
@@ -189,10 +189,21 @@ class ContentAdmin(SimpleHistoryAdmin):
             for f in through._meta.fields
             if f.editable and f.name not in ("id", "m2m_history_id", "history") and f.is_relation
         ]
+        rows = list(
+            through.objects.filter(history_id__in=[r.history_id for r in records]).order_by(
+                "history_id", *(f"{field}_id" for field in related)
+            )
+        )
+        # The linked records in one query per model; one deleted since is shown as simple_history shows it.
+        objects = {}
+        for field in related:
+            model = through._meta.get_field(field).related_model
+            ids = {getattr(row, f"{field}_id") for row in rows}
+            found = model._base_manager.in_bulk(ids)
+            objects[field] = {pk: found.get(pk) or DeletedObject(model, pk) for pk in ids}
         links = defaultdict(list)
-        rows = through.objects.filter(history_id__in=[r.history_id for r in records]).select_related(*related)
-        for row in rows.order_by("history_id", *(f"{field}_id" for field in related)):
-            links[row.history_id].append({field: getattr(row, field) for field in related})
+        for row in rows:
+            links[row.history_id].append({field: objects[field][getattr(row, f"{field}_id")] for field in related})
         return links
 
     # Roles -----------------------------------------------------------------
