@@ -41,53 +41,34 @@ class Summary(serializers.Serializer):
     def to_representation(self, instance):
         return self.represent(instance, self.context.get("request"))
 
+    # The API view of a record addressed by its slug; a summary without one overrides ``represent``.
+    view_name = None
+
     @classmethod
     def represent(cls, obj, request):
-        raise NotImplementedError
+        """``id``, ``url`` and every other declared field, read from ``obj`` by name."""
+        data = {"id": obj.pk, "url": api_url(request, cls.view_name, slug=obj.slug)}
+        data.update((name, getattr(obj, name)) for name in cls._declared_fields if name not in data)
+        return data
 
 
 class CountrySummarySerializer(Summary):
+    view_name = "country-detail"
     slug = serializers.SlugField(read_only=True)
     name = serializers.CharField(read_only=True)
 
-    @classmethod
-    def represent(cls, obj, request):
-        return {
-            "id": obj.pk,
-            "url": api_url(request, "country-detail", slug=obj.slug),
-            "slug": obj.slug,
-            "name": obj.name,
-        }
-
 
 class SourceSummarySerializer(Summary):
+    view_name = "source-detail"
     slug = serializers.SlugField(read_only=True)
     title = serializers.CharField(read_only=True)
     authors = serializers.CharField(read_only=True)
 
-    @classmethod
-    def represent(cls, obj, request):
-        return {
-            "id": obj.pk,
-            "url": api_url(request, "source-detail", slug=obj.slug),
-            "slug": obj.slug,
-            "title": obj.title,
-            "authors": obj.authors,
-        }
-
 
 class MissionSummarySerializer(Summary):
+    view_name = "mission-detail"
     slug = serializers.SlugField(read_only=True)
     name = serializers.CharField(read_only=True)
-
-    @classmethod
-    def represent(cls, obj, request):
-        return {
-            "id": obj.pk,
-            "url": api_url(request, "mission-detail", slug=obj.slug),
-            "slug": obj.slug,
-            "name": obj.name,
-        }
 
 
 class EraSummarySerializer(serializers.Serializer):
