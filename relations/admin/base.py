@@ -78,7 +78,20 @@ def user_can_edit(request, obj):
     return obj is None or not getattr(obj, "is_published", False) or services.can_publish(request.user)
 
 
-class CitationInline(GenericTabularInline):
+class RoleInlineMixin:
+    """Rows of an inline are added, changed and deleted only where the parent record may be edited."""
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and user_can_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and user_can_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and user_can_edit(request, obj)
+
+
+class CitationInline(RoleInlineMixin, GenericTabularInline):
     """The footnotes of a record, edited with it."""
 
     model = Citation
@@ -97,17 +110,8 @@ class CitationInline(GenericTabularInline):
             kwargs["widget"] = PreloadedAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and user_can_edit(request, obj)
 
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and user_can_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and user_can_edit(request, obj)
-
-
-class ContentInline(admin.TabularInline):
+class ContentInline(RoleInlineMixin, admin.TabularInline):
     """Records edited inside another (a country's status periods and missions, a mission's heads).
 
     New rows start as drafts and publication is never changed here: a row is
@@ -130,15 +134,6 @@ class ContentInline(admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
         formset.user = request.user
         return formset
-
-    def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and user_can_edit(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and user_can_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and user_can_edit(request, obj)
 
 
 class ContentAdmin(SimpleHistoryAdmin):
