@@ -97,18 +97,18 @@ def worker(scale):
     admin.force_login(user)
 
     # The last *full* page: a short last page would flatter the scale with fewer rows.
-    def last_page(count, view):
-        return max(1, count // view.paginate_by)
+    def last_page(count, per_page):
+        return max(1, count // per_page)
 
     published_missions = (
         Mission.objects.published().filter(country__in=Country.objects.published().values("pk")).count()
     )
-    last_events = last_page(Event.objects.published().count(), EventListView)
-    last_sources = last_page(Source.objects.published().count(), SourceListView)
+    last_missions = last_page(published_missions, MissionListView.paginate_by)
+    last_events = last_page(Event.objects.published().count(), EventListView.paginate_by)
+    last_sources = last_page(Source.objects.published().count(), SourceListView.paginate_by)
 
     def deep(url, per_page):
-        count = anonymous.get(f"/api/v1/{url}/?page_size=1").json().get("count", 0)
-        return max(1, count // per_page)
+        return last_page(anonymous.get(f"/api/v1/{url}/?page_size=1").json().get("count", 0), per_page)
 
     country = "pakistan" if Country.objects.published().filter(slug="pakistan").exists() else slug_of(Country.objects)
     targets = [
@@ -119,7 +119,7 @@ def worker(scale):
         ("page", "country detail", f"/countries/{country}/"),
         ("page", "relations on a date", "/relations/?on=2000-01-01"),
         ("page", "missions", "/missions/"),
-        ("page", "missions, deep page", f"/missions/?page={last_page(published_missions, MissionListView)}"),
+        ("page", "missions, deep page", f"/missions/?page={last_missions}"),
         ("page", "events", "/events/"),
         ("page", "events, deep page", f"/events/?page={last_events}"),
         ("page", "event detail", f"/events/{slug_of(Event.objects)}/"),
