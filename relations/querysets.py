@@ -4,8 +4,11 @@ Every public path (pages, API, search, sitemap, feeds, counts) starts from
 ``published()``; staff previews start from ``visible_to(user)``.
 """
 
-from django.db import models
+import datetime
+
+from django.db import connections, models
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Substr
 
 PUBLISHED = "published"
 
@@ -39,6 +42,27 @@ class PublishableQuerySet(models.QuerySet):
 
     def cited(self):
         return self.filter(self._has_citation())
+
+    def dates(self, field_name, kind, order="ASC"):
+        """As ``QuerySet.dates()``, computed natively on SQLite too.
+
+        The admin's date hierarchy lists every year with it. Django truncates dates on SQLite
+        with a Python function called per row; dates are ISO text there, so a year, a month or
+        a day is a prefix of the column, which the column's index gives without a table scan.
+        Returns a list of dates, as the queryset Django returns would yield.
+        """
+        width = {"year": 4, "month": 7, "day": 10}.get(kind)
+        if width is None or connections[self.db].vendor != "sqlite":
+            return super().dates(field_name, kind, order)
+        prefixes = (
+            self.order_by()
+            .filter(**{f"{field_name}__isnull": False})
+            .annotate(_prefix=Substr(field_name, 1, width))
+            .values_list("_prefix", flat=True)
+            .distinct()
+            .order_by("-_prefix" if order == "DESC" else "_prefix")
+        )
+        return [datetime.date.fromisoformat(prefix + "-01-01"[: 10 - width]) for prefix in prefixes]
 
     def uncited(self):
         """Records no citation supports: the editors' to-do list, and what may not be published."""

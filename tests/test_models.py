@@ -1,5 +1,6 @@
 import datetime
 
+import django.db.models
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -246,3 +247,18 @@ def test_every_change_is_kept_in_history():
     event.title = "Second title"
     event.save()
     assert [h.title for h in event.history.order_by("history_date")] == ["First title", "Second title"]
+
+
+@pytest.mark.parametrize("kind", ["year", "month", "day"])
+@pytest.mark.parametrize("order", ["ASC", "DESC"])
+def test_dates_match_djangos_own_on_every_database(kind, order):
+    """The admin's date hierarchy lists years with ``dates()``, which we compute natively on SQLite."""
+    for day in (D(1919, 8, 8), D(1919, 8, 19), D(1919, 9, 1), D(2001, 12, 22), D(2001, 12, 22), D(2021, 8, 15)):
+        EventFactory(date=day)
+    MissionFactory(opened_on=None)
+    MissionFactory(opened_on=D(2002, 1, 3))
+    ours = list(Event.objects.filter(date__year__gte=1919).dates("date", kind, order))
+    djangos = list(django.db.models.QuerySet.dates(Event.objects.all(), "date", kind, order))
+    assert ours == djangos and len(ours) == {"year": 3, "month": 4, "day": 5}[kind]
+    # A record without the date is not a date.
+    assert list(Mission.objects.dates("opened_on", kind, order)) == [D(2002, 1, 3 if kind == "day" else 1)]
