@@ -7,12 +7,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..dates import Precision, format_date, validate_precision
+from ..links import slug_url
 from ..querysets import CitationQuerySet, PublishableManager
 
 
@@ -156,7 +156,7 @@ class Source(ContentModel):
         return f"{self.authors}, {self.title}" if self.authors else self.title
 
     def get_absolute_url(self):
-        return reverse("relations:source-detail", kwargs={"slug": self.slug})
+        return slug_url("relations:source-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)

@@ -6,12 +6,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
-from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..dates import format_date
+from ..links import slug_url
 from ..querysets import (
     CountryManager,
     EraManager,
@@ -70,7 +70,7 @@ class Era(ContentModel, Citable):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("relations:era-detail", kwargs={"slug": self.slug})
+        return slug_url("relations:era-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -174,7 +174,7 @@ class Country(ContentModel, Citable):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("relations:country-detail", kwargs={"slug": self.slug})
+        return slug_url("relations:country-detail", self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -488,7 +488,12 @@ class Event(ContentModel, Citable):
         return f"{self.date_display}: {self.title}"
 
     def get_absolute_url(self):
-        return reverse("relations:event-detail", kwargs={"slug": self.slug})
+        return slug_url("relations:event-detail", self.slug)
+
+    @property
+    def era_url(self):
+        """The page of the era the event falls in (``with_era()`` annotates ``era_slug``)."""
+        return slug_url("relations:era-detail", self.era_slug) if getattr(self, "era_slug", None) else ""
 
     def natural_key(self):
         return (self.slug,)
