@@ -171,6 +171,29 @@ def test_status_on_a_date_follows_the_period_in_force():
     assert status(D(1980, 1, 1)) == RelationStatus.SEVERED
 
 
+def test_periods_in_force_are_found_by_the_last_start_and_agree_with_the_interval_test():
+    """``RelationPeriod.objects.on()`` looks only at each country's last period to start by the date."""
+    from relations.querysets import IntervalQuerySet
+
+    gap, draft, ongoing = CountryFactory(), CountryFactory(), CountryFactory()
+    RelationPeriodFactory(country=gap, starts_on=D(1920, 1, 1), ends_on=D(1950, 1, 1), status="diplomatic")
+    RelationPeriodFactory(country=gap, starts_on=D(1960, 1, 1), ends_on=D(1980, 1, 1), status="suspended")
+    RelationPeriodFactory(country=draft, starts_on=D(1930, 6, 1), ends_on=D(1990, 1, 1), status="diplomatic")
+    RelationPeriodFactory(
+        country=draft, starts_on=D(1990, 1, 1), status="severed", publication=Publication.DRAFT, unverified=True
+    )
+    RelationPeriodFactory(country=ongoing, starts_on=D(1921, 1, 1), status="diplomatic")
+    days = [D(1919, 1, 1), D(1920, 1, 1), D(1949, 12, 31), D(1950, 1, 1), D(1955, 1, 1), D(1960, 1, 1)]
+    days += [D(1979, 12, 31), D(1980, 1, 1), D(1989, 12, 31), D(1990, 1, 1), D(2026, 1, 1)]
+    for day in days:
+        for periods in (RelationPeriod.objects.all(), RelationPeriod.objects.published()):
+            assert set(periods.on(day)) == set(IntervalQuerySet.on(periods, day)), day
+        statuses = {c.pk: c.status_on for c in Country.objects.with_status_on(day)}
+        expected = {p.country_id: p.status for p in IntervalQuerySet.on(RelationPeriod.objects.published(), day)}
+        assert {pk: s for pk, s in statuses.items() if s} == expected, day
+    assert Country.objects.with_status_on(D(1995, 1, 1)).get(pk=draft.pk).status_on is None  # the draft is not shown
+
+
 def test_relations_established_is_the_first_published_diplomatic_period():
     country = CountryFactory()
     RelationPeriodFactory(country=country, starts_on=D(1900, 1, 1), status="informal", ends_on=D(1921, 1, 1))

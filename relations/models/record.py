@@ -169,6 +169,8 @@ class Country(ContentModel, Citable):
                 violation_error_message=_("International organisations have no ISO 3166 code."),
             ),
         ]
+        # The published countries in name order: lists of missions walk them and stop after a page.
+        indexes = [models.Index(fields=("publication", "name"))]
 
     def __str__(self):
         return self.name
@@ -238,6 +240,8 @@ class RelationPeriod(ContentModel, Citable):
             models.Index(fields=("country", "starts_on", "ends_on")),
             # Counting the published periods of published countries reads this index alone.
             models.Index(fields=("publication", "country")),
+            # When relations were established: a country's first diplomatic period, one index seek.
+            models.Index(fields=("country", "status", "starts_on")),
         ]
 
     def __str__(self):
@@ -367,8 +371,12 @@ class Mission(ContentModel, Citable):
                 violation_error_message=_("Only an Afghan mission abroad has staff representing an Afghan government."),
             ),
         ]
-        # Counting the published missions of published countries reads this index alone.
-        indexes = [models.Index(fields=("publication", "country"))]
+        indexes = [
+            # Counting the published missions of published countries reads this index alone.
+            models.Index(fields=("publication", "country")),
+            # A country's missions one way, in the lists' order (the home page's missions in Kabul).
+            models.Index(fields=("publication", "direction", "country", "city")),
+        ]
 
     def __str__(self):
         return self.name
