@@ -644,7 +644,10 @@ class MissionListView(FilteredListMixin, PublicPageMixin, ListView):
             .filter(of_visible_countries(self.viewer))
             .select_related("country")
             .prefetch_related(Prefetch("heads", queryset=heads, to_attr="visible_heads"))
-            .order_by("direction", "country__name", "city", "pk")
+            # By counterpart, then direction: a country's missions both ways sit together, and the
+            # database walks the countries in name order and stops after a page instead of sorting
+            # every mission (the direction tabs then need no sort at all).
+            .order_by("country__name", "direction", "city", "pk")
         )
 
     def get_context_data(self, **kwargs):
