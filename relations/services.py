@@ -193,10 +193,14 @@ def restore_citations(*, record, deleted_at, user=None):
 
 
 def refresh_planner_statistics():
-    """Tell the database's query planner about the data after a bulk load (``ANALYZE``).
+    """Tell the database's query planner about the data after a bulk load.
 
     Without statistics SQLite picks poor plans on large tables (scanning every source to find a
-    page's citations); PostgreSQL's autovacuum would get there eventually, this gets there now.
+    page's citations). On PostgreSQL, ``VACUUM ANALYZE`` also marks the new rows visible to all,
+    which index-only scans (list counts, the keys of deep pages) need in order not to read the
+    table row by row; autovacuum would get there eventually, this gets there now. VACUUM cannot
+    run inside a transaction, so within one (a test, an outer atomic block) only ANALYZE runs.
     """
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")

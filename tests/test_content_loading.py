@@ -140,3 +140,26 @@ def test_a_field_left_out_of_a_fixture_goes_back_to_its_default(fixtures_dir):
     call_command("load_content", directory=str(fixtures_dir))
     event = Event.objects.get(slug="treaty-of-somewhere")
     assert (event.unverified, event.publication) == (False, "published")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_load_refreshes_the_planners_statistics_and_on_postgresql_vacuums():
+    """After a bulk load the planner knows the tables; PostgreSQL's index-only scans need the VACUUM."""
+    from django.db import connection
+
+    from relations.services import refresh_planner_statistics
+    from tests.factories import EventFactory
+
+    EventFactory.create_batch(3)
+    refresh_planner_statistics()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT last_vacuum IS NOT NULL, last_analyze IS NOT NULL FROM pg_stat_user_tables"
+                " WHERE relname = 'relations_event'"
+            )
+            assert cursor.fetchone() == (True, True)
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'relations_event'")
+            assert cursor.fetchone()[0] > 0
