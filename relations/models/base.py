@@ -150,7 +150,11 @@ class Source(ContentModel):
         # The one permission that makes a Publisher: it covers every kind of record.
         permissions = [("publish_content", "Can publish and unpublish any record")]
         # The bibliography page: published sources in their reading order.
-        indexes = [models.Index(fields=("title",)), models.Index(fields=("publication", "authors", "title"))]
+        indexes = [
+            models.Index(fields=("title",)),
+            # The sources list in reading order; with the id, a deep page's keys are an index-only scan.
+            models.Index(fields=("publication", "authors", "title", "id")),
+        ]
 
     def __str__(self):
         return f"{self.authors}, {self.title}" if self.authors else self.title
