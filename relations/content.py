@@ -149,10 +149,12 @@ class Loader:
     @transaction.atomic
     def load(self):
         links = []
+        first_seen = {}
         for name, files in self.files().items():
             for path, records in files:
                 for number, data in enumerate(records, start=1):
                     with self.blame(path, number, data):
+                        self.check_named_once(first_seen, name, data, f"{path.name}, record {number}")
                         obj = self.load_record(MODELS[name], data)
                     links += [(path, number, data, obj, key) for key in ("successors", "countries") if key in data]
         # Links last: a former state may name successors that come later in the file.
@@ -160,6 +162,18 @@ class Loader:
             with self.blame(path, number, data):
                 self.sync_m2m(obj, key, data[key] or [])
         return self.report
+
+    @staticmethod
+    def check_named_once(first_seen, name, data, place):
+        """Refuse a record that another record of the load already names: the second would
+        silently overwrite the first, and the load would never settle (each run rewrites it)."""
+        if name == "relationperiod":
+            key = (name, data.get("country"), parse_date(data.get("starts_on"))[0])
+        else:
+            key = (name, data.get("slug"))
+        if key in first_seen:
+            raise FixtureError(f"the same record is already given in {first_seen[key]}; merge the two")
+        first_seen[key] = place
 
     @contextmanager
     def blame(self, path, number, data):

@@ -109,6 +109,23 @@ def test_a_reference_to_a_missing_record_is_named(fixtures_dir):
         call_command("load_content", directory=str(fixtures_dir))
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("e_events_more", EVENTS.replace("Treaty of Somewhere", "Treaty of Somewhere, told again")),
+        ("e_relations_more", RELATIONS.replace("status: diplomatic", "status: suspended")),
+    ],
+)
+def test_a_record_given_twice_is_refused_naming_both_places(fixtures_dir, name, text):
+    """Two helpers writing the same mission in two files: the second must not silently win."""
+    write(fixtures_dir, **{name: text})
+    with pytest.raises(CommandError) as error:
+        call_command("load_content", directory=str(fixtures_dir))
+    assert f"{name}.yaml, record 1" in str(error.value)
+    assert "already given in" in str(error.value) and "record 1; merge the two" in str(error.value)
+    assert Source.objects.count() == 0
+
+
 def test_a_preferred_claim_must_match_the_record(fixtures_dir):
     write(fixtures_dir, d_relations=RELATIONS.replace("starts_on: 1921\n", "starts_on: 1922\n"))
     with pytest.raises(CommandError, match="preferred claim"):

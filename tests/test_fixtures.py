@@ -143,6 +143,20 @@ def test_every_source_is_cited_somewhere_except_the_seed_bibliography():
     assert unused <= SEED_BIBLIOGRAPHY
 
 
+# One address that serves several Afghan embassy pages (see the two sources' editor notes).
+SHARED_ADDRESSES = {"https://www.abudhabi.mfa.af/bilateral-relationship/diplomatic-history.html"}
+
+
+def test_no_two_sources_describe_the_same_address():
+    """A source is described once and cited from everywhere; two helpers' copies would drift apart."""
+    by_url = {}
+    for record in records_of("source"):
+        if record.get("url"):
+            by_url.setdefault(record["url"], []).append(record["slug"])
+    repeated = {url: slugs for url, slugs in by_url.items() if len(slugs) > 1 and url not in SHARED_ADDRESSES}
+    assert repeated == {}
+
+
 def test_real_fixtures_load(loaded):
     assert loaded.created["eras"] == 6
     assert Event.objects.count() >= 80

@@ -4,26 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('relations', '0006_list_order_indexes'),
+        ("relations", "0006_list_order_indexes"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='event',
-            name='relations_e_publica_c630c6_idx',
+            model_name="event",
+            name="relations_e_publica_c630c6_idx",
         ),
         migrations.RemoveIndex(
-            model_name='source',
-            name='relations_s_publica_7503eb_idx',
+            model_name="source",
+            name="relations_s_publica_7503eb_idx",
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['publication', 'date', 'title', 'id'], name='relations_e_publica_64d35a_idx'),
+            model_name="event",
+            index=models.Index(fields=["publication", "date", "title", "id"], name="relations_e_publica_64d35a_idx"),
         ),
         migrations.AddIndex(
-            model_name='source',
-            index=models.Index(fields=['publication', 'authors', 'title', 'id'], name='relations_s_publica_eabd26_idx'),
+            model_name="source",
+            index=models.Index(fields=["publication", "authors", "title", "id"], name="relations_s_publica_eabd26_idx"),
         ),
     ]
