@@ -3,7 +3,7 @@
 
 Run `BENCH_POSTGRES=1 make bench` once (it builds `afrelations_bench_100` on PostgreSQL), then
 `.venv/bin/python scripts/explain.py`. It first runs VACUUM ANALYZE, as autovacuum would have
-in production (the benchmark's bulk load only analyzes; without a visibility map no count can
+in production (the load commands now VACUUM ANALYZE too; without a visibility map no count can
 be an index-only scan). For every query of every target it prints the plan's top line and the
 scans it makes (which index, or which table read in full), and flags sequential scans of the
 large tables (events, missions, periods, citations, sources), which an index should have avoided.

@@ -357,7 +357,8 @@ class Mission(ContentModel, Citable):
     claimable_date_fields = ("opened_on", "closed_on")
 
     class Meta:
-        ordering = ("direction", "country__name", "city")
+        # By counterpart, then direction and city: lists walk the countries in name order.
+        ordering = ("country__name", "direction", "city")
         constraints = [
             end_after_start("opened_on", "closed_on", "mission_closes_after_opening"),
             models.CheckConstraint(
@@ -426,7 +427,8 @@ class HeadOfMission(ContentModel, Citable):
     claimable_date_fields = ("started_on", "ended_on")
 
     class Meta:
-        ordering = ("mission", "started_on")
+        # The mission's id, not its own ordering, which would join missions and countries.
+        ordering = ("mission_id", "started_on")
         verbose_name = _("head of mission")
         verbose_name_plural = _("heads of mission")
         constraints = [end_after_start("started_on", "ended_on", "headofmission_ends_after_start")]
