@@ -84,6 +84,10 @@ class RecordViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         drafts = self.request.method not in SAFE_METHODS or self.wants_drafts
         queryset = self.prepare(visible(self.model, drafts), drafts=drafts)
+        # Reading order, then id: two records alike in every ordered field (the same mission
+        # reopened in the same city) keep one place, so consecutive pages never overlap.
+        # An ``ordering`` parameter replaces this (StableOrderingFilter adds the id too).
+        queryset = queryset.order_by(*self.model._meta.ordering, "pk")
         if self.request.method not in SAFE_METHODS and transaction.get_connection().in_atomic_block:
             # Lock the record for the length of the write (update and destroy run in a transaction).
             queryset = queryset.select_for_update(of=("self",))
