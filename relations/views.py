@@ -40,14 +40,13 @@ from .models import (
     Mission,
     MissionDirection,
     MissionStatus,
-    Publication,
     Region,
     RelationPeriod,
     RelationStatus,
     Source,
 )
 from .paginator import DeferredJoinPaginator
-from .querysets import YearOf, may_preview
+from .querysets import YearOf, country_visible, may_preview
 
 
 @never_cache
@@ -146,15 +145,6 @@ def published_countries_ids(user):
     return Country.objects.visible_to(user).values("pk")
 
 
-def of_visible_countries(user):
-    """Records whose country ``user`` may see, as a join condition rather than ``country__in``.
-
-    A join lets the database walk the countries in name order (index on publication and
-    name) and stop after a page of rows, where a list of ids makes it sort every match.
-    """
-    return Q() if may_preview(user) else Q(country__publication=Publication.PUBLISHED)
-
-
 def counterparts(periods_by_country, countries, successors):
     """Counterpart records for the map, given each country's status and the successor codes of former states."""
     items = []
@@ -205,7 +195,7 @@ class HomeView(PublicPageMixin, TemplateView):
         shown = counterparts(statuses, countries, successor_codes(self.viewer))
         in_kabul = (
             self.visible(Mission)
-            .filter(of_visible_countries(self.viewer), direction=MissionDirection.IN_AFGHANISTAN)
+            .filter(country_visible(may_preview(self.viewer)), direction=MissionDirection.IN_AFGHANISTAN)
             .exclude(status=MissionStatus.CLOSED)
         )
         missions = list(in_kabul.select_related("country").order_by("country__name", "city")[: self.mission_limit])
@@ -641,7 +631,7 @@ class MissionListView(FilteredListMixin, PublicPageMixin, ListView):
         return (
             super()
             .get_queryset()
-            .filter(of_visible_countries(self.viewer))
+            .filter(country_visible(may_preview(self.viewer)))
             .select_related("country")
             .prefetch_related(Prefetch("heads", queryset=heads, to_attr="visible_heads"))
             # By counterpart, then direction: a country's missions both ways sit together, and the

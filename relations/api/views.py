@@ -28,10 +28,10 @@ from ..models import (
     Event,
     HeadOfMission,
     Mission,
-    Publication,
     RelationPeriod,
     Source,
 )
+from ..querysets import country_visible
 from . import filters, serializers
 from .caching import content_validator, etag_for, not_modified, set_cache_headers, set_validators
 from .pagination import PageNumberPagination
@@ -287,8 +287,7 @@ class RelationPeriodViewSet(RecordViewSet):
     lookup_value_regex = r"[0-9]{1,18}"  # always within a 64-bit id
 
     def prepare(self, queryset, *, drafts):
-        if not drafts:  # a join, so that the database walks the countries in name order
-            queryset = queryset.filter(country__publication=Publication.PUBLISHED)
+        queryset = queryset.filter(country_visible(drafts))
         return queryset.select_related("country").prefetch_related(
             citations_prefetch(drafts), date_claims_prefetch(drafts)
         )
@@ -302,8 +301,7 @@ class MissionViewSet(RecordViewSet):
     filterset_class = filters.MissionFilter
 
     def prepare(self, queryset, *, drafts):
-        if not drafts:  # a join, so that the database walks the countries in name order
-            queryset = queryset.filter(country__publication=Publication.PUBLISHED)
+        queryset = queryset.filter(country_visible(drafts))
         return queryset.select_related("country").prefetch_related(
             Prefetch("heads", queryset=visible(HeadOfMission, drafts)),
             citations_prefetch(drafts),

@@ -4,18 +4,21 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('relations', '0007_covering_list_indexes'),
+        ("relations", "0007_covering_list_indexes"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='headofmission',
-            options={'ordering': ('mission_id', 'started_on'), 'verbose_name': 'head of mission', 'verbose_name_plural': 'heads of mission'},
+            name="headofmission",
+            options={
+                "ordering": ("mission_id", "started_on"),
+                "verbose_name": "head of mission",
+                "verbose_name_plural": "heads of mission",
+            },
         ),
         migrations.AlterModelOptions(
-            name='mission',
-            options={'ordering': ('country__name', 'direction', 'city')},
+            name="mission",
+            options={"ordering": ("country__name", "direction", "city")},
         ),
     ]
