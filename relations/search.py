@@ -4,9 +4,9 @@ On PostgreSQL: full-text search (``SearchVector``/``SearchQuery``, ranked with
 ``SearchRank``, English configuration, web-search syntax so quotes and ``-word``
 work). A record matches when its document matches the query (``@@``), on exactly
 the expression a GIN index is built on (migration 0003), so a search reads the
-index instead of parsing every row's text. Elsewhere (SQLite, in development and
-tests): every word must appear, case-insensitively, in one of the searched fields;
-no index.
+index instead of parsing every row's text. On SQLite (development, tests, the
+benchmark by default): every word, or the beginning of one, must appear in one of the
+searched fields, read from an FTS5 index over the same fields (``search_sqlite.py``).
 """
 
 from dataclasses import dataclass
@@ -17,8 +17,10 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, Subquery, TextField, Value
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
+from . import search_sqlite
 from .models import Country, Event, Mission, Source
 
 MAX_QUERY_LENGTH = 200
@@ -93,9 +95,29 @@ def search(scope, text, user=None):
             return search_with_related(scope, base, text, query)
         matches = base.alias(document=scope.vector).filter(document=query)
         return matches.annotate(rank=SearchRank(scope.vector, query)).order_by("-rank", *scope.model._meta.ordering)
-    words = text.split()[:10]
-    conditions = [reduce(or_, (Q(**{f"{field}__icontains": word}) for field in scope.field_names)) for word in words]
-    return base.filter(reduce(and_, conditions)) if conditions else base.none()
+    return search_sqlite_index(scope, base, text)
+
+
+def search_sqlite_index(scope, base, text):
+    """SQLite: every word, or the beginning of one, must appear in one of the scope's fields (for a
+    mission, its country's name counts too); ``-word`` excludes. Read from the FTS5 index of
+    ``relations/search_sqlite.py``; phrases in quotes are not understood here, only on PostgreSQL."""
+    wanted, unwanted = [], []
+    for word in text.split()[:10]:
+        exclude = word.startswith("-") and len(word) > 1
+        term = search_sqlite.term(word[1:] if exclude else word)
+        if term is None:
+            continue
+        found = Q(pk__in=RawSQL(*search_sqlite.matching(scope.model, term)))
+        if scope.related:
+            relation, field, _weight = scope.related
+            related_model = scope.model._meta.get_field(relation).related_model
+            found |= Q(**{f"{relation}__in": RawSQL(*search_sqlite.matching(related_model, term, (field,)))})
+        (unwanted if exclude else wanted).append(found)
+    if not wanted and not unwanted:
+        return base.none()
+    # As PostgreSQL's web-search syntax does, a query of exclusions alone finds everything else.
+    return base.filter(reduce(and_, wanted, Q())).exclude(reduce(or_, unwanted, Q(pk__in=[])))
 
 
 def search_with_related(scope, base, text, query):

@@ -32,6 +32,16 @@ def test_missions_are_found_by_their_own_text_and_their_countrys_name_together(w
     assert slugs("missions", "kabul") == {"alpha-embassy-kabul", "utn-mission-kabul"}
 
 
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 index is SQLite's")
+
+
+def test_search_honours_exclusions_on_every_database(world):
+    assert slugs("events", "alphaland -treaty") == {"alpha-break"}
+    assert slugs("missions", "kabul -alphaland") == {"utn-mission-kabul"}
+    # Exclusions alone find everything else, as PostgreSQL's web-search syntax does.
+    assert "alpha-break" in slugs("events", "-treaty") and "alpha-treaty" not in slugs("events", "-treaty")
+
+
 @postgresql_only
 def test_search_honours_exclusions_and_phrases(world):
     assert slugs("events", "alphaland -treaty") == {"alpha-break"}
@@ -54,3 +64,40 @@ def test_search_reads_the_scopes_gin_index(world, scope):
             cursor.execute(f"SET LOCAL {setting} = off")
     plan = search.search(scope, "treaty", UserFactory(is_staff=True)).explain()
     assert f"Bitmap Index Scan on {scope.model._meta.model_name}_search" in plan
+
+
+@sqlite_only
+def test_sqlite_search_finds_the_beginning_of_a_word_and_survives_odd_input(world):
+    assert slugs("events", "alphal treat") == {"alpha-treaty"}
+    for odd in ('"', 'a"b', "- -- ***", "NEAR(alpha beta)", "title:alpha", "alpha OR"):
+        slugs("events", odd)  # any of these is a syntax error if passed to FTS5 unquoted
+
+
+@sqlite_only
+def test_sqlite_search_index_follows_every_write(world):
+    from relations.models import Event
+
+    event = Event.objects.get(slug="alpha-treaty")
+    event.title = "Accord of Zanzibarland"
+    event.save()
+    assert slugs("events", "zanzibarland") == {"alpha-treaty"}
+    assert slugs("events", "alphaland treaty") == set()
+    Event.objects.filter(slug="alpha-treaty").update(title="Pact of Quuxland")  # a bulk update, no save()
+    assert slugs("events", "quuxland") == {"alpha-treaty"}
+    Event.objects.filter(slug="alpha-treaty").delete()
+    assert slugs("events", "quuxland") == set()
+
+
+@sqlite_only
+def test_sqlite_search_index_is_rebuilt_when_a_migration_drops_its_triggers(world):
+    """A migration that alters a searched table makes SQLite rebuild it, losing its triggers."""
+    from relations.search_sqlite import ensure_index
+
+    with connection.cursor() as cursor:
+        for suffix in ("ai", "ad", "au"):
+            cursor.execute(f"DROP TRIGGER relations_event_fts_{suffix}")
+        cursor.execute("UPDATE relations_event SET title = 'Pact of Quuxland' WHERE slug = 'alpha-treaty'")
+    assert slugs("events", "quuxland") == set()  # the index no longer follows the table
+    assert ensure_index() == ["relations_event"]
+    assert slugs("events", "quuxland") == {"alpha-treaty"}
+    assert ensure_index() == []  # nothing missing, nothing rebuilt
