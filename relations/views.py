@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import InvalidPage
 from django.db import DatabaseError, connection
 from django.db.models import Count, F, Prefetch, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, JsonResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -139,6 +139,13 @@ class PaginatedMixin:
 
 def today():
     return timezone.localdate()
+
+
+def head_order(descending=False):
+    """Heads of mission in the order they served: by start, or by end where the start is unknown;
+    a head with neither date last, on every database."""
+    served = Coalesce("started_on", "ended_on")
+    return served.desc(nulls_last=True) if descending else served.asc(nulls_last=True)
 
 
 def published_countries_ids(user):
@@ -486,12 +493,13 @@ class CountryDetailView(PublicPageMixin, DetailView):
         current = next((p for p in periods if p.starts_on <= on and (p.ends_on is None or p.ends_on > on)), None)
         established = next((p for p in periods if p.status == RelationStatus.DIPLOMATIC), None)
         events = list(self.visible(Event).filter(countries=country).order_by("-date", "title")[: self.event_limit])
-        heads = self.visible(HeadOfMission).order_by("started_on", "name")
+        heads = self.visible(HeadOfMission).order_by(head_order(), "name")
         missions = list(
             self.visible(Mission)
             .filter(country=country)
             .prefetch_related(Prefetch("heads", queryset=heads, to_attr="visible_heads"))
-            .order_by("direction", "-status", "city")[: self.mission_limit]
+            # Open and suspended missions first, then by city; one city's missions in the order they opened.
+            .order_by("direction", "-status", "city", F("opened_on").asc(nulls_last=True), "pk")[: self.mission_limit]
         )
         linked = list(
             self.visible(Country).filter(Q(successors=country) | Q(predecessors=country)).distinct().order_by("name")
@@ -627,7 +635,7 @@ class MissionListView(FilteredListMixin, PublicPageMixin, ListView):
     )
 
     def get_queryset(self):
-        heads = self.visible(HeadOfMission).order_by("-started_on", "name")
+        heads = self.visible(HeadOfMission).order_by(head_order(descending=True), "name")
         return (
             super()
             .get_queryset()

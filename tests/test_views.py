@@ -253,6 +253,43 @@ def test_country_page_lists_its_first_missions_and_links_to_all(client, world, m
     assert 'href="/missions/?country=alphaland">All missions</a>' in page
 
 
+def test_country_page_lists_heads_in_the_order_they_served_and_a_citys_missions_as_they_opened(client, world):
+    D = datetime.date
+    """A head known only by the end of his term sits where that end falls; an undated one last."""
+    from tests.factories import HeadOfMissionFactory, MissionFactory
+
+    alpha = models.Country.objects.get(slug="alphaland")
+    first = MissionFactory(
+        country=alpha,
+        direction="in_afghanistan",
+        city="Jalalabad",
+        status="closed",
+        opened_on=D(1930, 1, 1),
+        closed_on=D(1940, 1, 1),
+        slug="alpha-jalalabad-1930",
+    )
+    later = MissionFactory(
+        country=alpha,
+        direction="in_afghanistan",
+        city="Jalalabad",
+        status="closed",
+        opened_on=D(1950, 1, 1),
+        closed_on=D(1960, 1, 1),
+        slug="alpha-jalalabad-1950",
+    )
+    for name, started, ended in (
+        ("Undated Envoy", None, None),
+        ("Third Envoy", D(1936, 1, 1), None),
+        ("Second Envoy", None, D(1935, 1, 1)),
+        ("First Envoy", D(1930, 1, 1), D(1933, 1, 1)),
+    ):
+        cite(HeadOfMissionFactory(mission=first, name=name, started_on=started, ended_on=ended))
+    page = html(client.get("/countries/alphaland/"))
+    names = [page.index(name) for name in ("First Envoy", "Second Envoy", "Third Envoy", "Undated Envoy")]
+    assert names == sorted(names)
+    assert page.index(f'id="mission-{first.slug}"') < page.index(f'id="mission-{later.slug}"')
+
+
 def test_era_page_lists_missions_closed_in_the_era(client, world):
     page = html(client.get("/eras/new-era/"))
     closed = page.split("<h3>Closed</h3>", 1)[1].split("</ul>", 1)[0]
