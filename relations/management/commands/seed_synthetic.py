@@ -221,11 +221,22 @@ class Command(BaseCommand):
         return self.bulk(RelationPeriod, periods, "status periods")
 
     def cite(self, sources, records):
+        """Two citations per record. As in the real record, a country's status periods and missions,
+        and a mission's heads, draw on a shared handful of sources (a page listing them cites a few
+        works many times); events, which span countries, draw on any."""
         types = {}
         citations = []
+        pool_size = 20
+        pools = max(1, len(sources) // pool_size)
         for record in records:
             content_type = types.setdefault(type(record), ContentType.objects.get_for_model(type(record)))
-            for n, source in enumerate(self.random.sample(sources, min(2, len(sources)))):
+            key = getattr(record, "country_id", None) or getattr(record, "mission_id", None)
+            if key is None:
+                candidates = sources
+            else:
+                start = (hash((type(record).__name__ == "HeadOfMission", key)) % pools) * pool_size
+                candidates = sources[start : start + pool_size]
+            for n, source in enumerate(self.random.sample(candidates, min(2, len(candidates)))):
                 citations.append(
                     Citation(
                         content_type=content_type,
