@@ -20,17 +20,7 @@ from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from ..models import (
-    Citation,
-    Country,
-    DateClaim,
-    Era,
-    Event,
-    HeadOfMission,
-    Mission,
-    RelationPeriod,
-    Source,
-)
+from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
 from ..querysets import country_visible
 from . import filters, serializers
 from .caching import content_validator, etag_for, not_modified, set_cache_headers, set_validators

@@ -491,7 +491,6 @@ class Event(ContentModel, Citable):
 
     class Meta:
         ordering = ("date", "title")
-        # Published events in reading order: pages deep into the list read their keys from this index.
         # The events list in reading order; with the id, a deep page's keys are an index-only scan.
         indexes = [models.Index(fields=("publication", "date", "title", "id"))]
 
