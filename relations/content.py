@@ -92,11 +92,19 @@ def date_fields(model):
     return [name for name in names if f"{name}_precision" in names]
 
 
-def natural_lookup(model, data):
+def fixture_key(model, data):
+    """What names a record in the fixtures: its slug, or for a status period its country and start."""
     if model is RelationPeriod:
-        starts_on, _ = parse_date(data.get("starts_on"))
-        return {"country": Country.objects.get(slug=data["country"]), "starts_on": starts_on}
-    return {"slug": data["slug"]}
+        return data["country"], parse_date(data.get("starts_on"))[0]
+    return data["slug"]
+
+
+def natural_lookup(model, data):
+    key = fixture_key(model, data)
+    if model is RelationPeriod:
+        country, starts_on = key
+        return {"country": Country.objects.get(slug=country), "starts_on": starts_on}
+    return {"slug": key}
 
 
 def record_values(model, data):
@@ -154,7 +162,7 @@ class Loader:
             for path, records in files:
                 for number, data in enumerate(records, start=1):
                     with self.blame(path, number, data):
-                        self.check_named_once(first_seen, name, data, f"{path.name}, record {number}")
+                        self.check_named_once(first_seen, MODELS[name], data, f"{path.name}, record {number}")
                         obj = self.load_record(MODELS[name], data)
                     links += [(path, number, data, obj, key) for key in ("successors", "countries") if key in data]
         # Links last: a former state may name successors that come later in the file.
@@ -164,13 +172,10 @@ class Loader:
         return self.report
 
     @staticmethod
-    def check_named_once(first_seen, name, data, place):
+    def check_named_once(first_seen, model, data, place):
         """Refuse a record that another record of the load already names: the second would
         silently overwrite the first, and the load would never settle (each run rewrites it)."""
-        if name == "relationperiod":
-            key = (name, data.get("country"), parse_date(data.get("starts_on"))[0])
-        else:
-            key = (name, data.get("slug"))
+        key = (model, fixture_key(model, data))
         if key in first_seen:
             raise FixtureError(f"the same record is already given in {first_seen[key]}; merge the two")
         first_seen[key] = place

@@ -117,13 +117,15 @@ class IntervalQuerySet(PublishableQuerySet):
 
     def on(self, date):
         """Records in force on ``date`` (a date or a query expression such as OuterRef)."""
-        return self.filter(**{f"{self.start_field}__lte": date}).filter(
-            Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gt": date})
-        )
+        return self.filter(**{f"{self.start_field}__lte": date}).filter(self.not_ended_by(date))
+
+    def not_ended_by(self, date):
+        """The condition that a record has not ended by ``date`` (open, or ending after it)."""
+        return Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gt": date})
 
     def overlapping(self, start, end):
         """Records whose interval shares at least one day with ``[start, end)``; ``end`` None is open."""
-        qs = self.filter(Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gt": start}))
+        qs = self.filter(self.not_ended_by(start))
         if end is not None:
             qs = qs.filter(**{f"{self.start_field}__lt": end})
         return qs
@@ -173,19 +175,22 @@ class RelationPeriodQuerySet(IntervalQuerySet):
         """
         from .models import Country
 
-        last_started = self.filter(country=OuterRef("pk"), starts_on__lte=date).order_by("-starts_on")
-        candidates = Country.objects.order_by().annotate(period=Subquery(last_started.values("pk")[:1]))
-        return self.filter(pk__in=candidates.values("period")).filter(Q(ends_on__isnull=True) | Q(ends_on__gt=date))
+        candidates = Country.objects.order_by().annotate(period=self.last_started(OuterRef("pk"), date))
+        return self.filter(pk__in=candidates.values("period")).filter(self.not_ended_by(date))
 
     def status_of_country_on(self, date):
         """The status in force on ``date`` of the country ``OuterRef("pk")``, for ``Subquery``."""
-        last_started = self.filter(country=OuterRef(OuterRef("pk")), starts_on__lte=date).order_by("-starts_on")
         return (
-            self.model.objects.filter(pk=Subquery(last_started.values("pk")[:1]))
-            .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=date))
+            self.model.objects.filter(pk=self.last_started(OuterRef(OuterRef("pk")), date))
+            .filter(self.not_ended_by(date))
             .order_by()  # the default ordering would join the countries again
             .values("status")[:1]
         )
+
+    def last_started(self, country, date):
+        """The id of ``country``'s last period to start by ``date``, as a subquery (the one step
+        back along the (country, starts_on) index that both lookups above rest on)."""
+        return Subquery(self.filter(country=country, starts_on__lte=date).order_by("-starts_on").values("pk")[:1])
 
 
 class RelationPeriodManager(models.Manager.from_queryset(RelationPeriodQuerySet)):

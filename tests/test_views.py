@@ -259,24 +259,19 @@ def test_country_page_lists_heads_in_the_order_they_served_and_a_citys_missions_
     from tests.factories import HeadOfMissionFactory, MissionFactory
 
     alpha = models.Country.objects.get(slug="alphaland")
-    first = MissionFactory(
-        country=alpha,
-        direction="in_afghanistan",
-        city="Jalalabad",
-        status="closed",
-        opened_on=D(1930, 1, 1),
-        closed_on=D(1940, 1, 1),
-        slug="alpha-jalalabad-1930",
-    )
-    later = MissionFactory(
-        country=alpha,
-        direction="in_afghanistan",
-        city="Jalalabad",
-        status="closed",
-        opened_on=D(1950, 1, 1),
-        closed_on=D(1960, 1, 1),
-        slug="alpha-jalalabad-1950",
-    )
+
+    def jalalabad(opened, closed):
+        return MissionFactory(
+            country=alpha,
+            direction="in_afghanistan",
+            city="Jalalabad",
+            status="closed",
+            opened_on=D(opened, 1, 1),
+            closed_on=D(closed, 1, 1),
+            slug=f"alpha-jalalabad-{opened}",
+        )
+
+    first, later = jalalabad(1930, 1940), jalalabad(1950, 1960)
     for name, started, ended in (
         ("Undated Envoy", None, None),
         ("Third Envoy", D(1936, 1, 1), None),
