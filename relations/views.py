@@ -148,10 +148,6 @@ def head_order(descending=False):
     return served.desc(nulls_last=True) if descending else served.asc(nulls_last=True)
 
 
-def published_countries_ids(user):
-    return Country.objects.visible_to(user).values("pk")
-
-
 def counterparts(periods_by_country, countries, successors):
     """Counterpart records for the map, given each country's status and the successor codes of former states."""
     items = []
@@ -260,7 +256,7 @@ class EraListView(PublicPageMixin, ListView):
         on = today()
         first_year = eras[0].starts_on.year if eras else on.year
         periods = self.visible(RelationPeriod).filter(
-            status=RelationStatus.DIPLOMATIC, country__in=published_countries_ids(self.viewer)
+            country_visible(may_preview(self.viewer)), status=RelationStatus.DIPLOMATIC
         )
         series = charts.year_series(
             per_year(periods, "starts_on"),
@@ -336,7 +332,7 @@ class EraDetailView(PublicPageMixin, DetailView):
         era = self.object
         eras = list(self.visible(Era).only("pk", "slug", "name", "starts_on"))
         index = next((i for i, e in enumerate(eras) if e.pk == era.pk), None)
-        era_periods = self.visible(RelationPeriod).for_era(era).filter(country__in=published_countries_ids(self.viewer))
+        era_periods = self.visible(RelationPeriod).for_era(era).filter(country_visible(may_preview(self.viewer)))
         # The first periods of each country in the era (the country page has them all), in one query.
         by_country = {"partition_by": [F("country_id")], "order_by": [F("starts_on").asc()]}
         periods = list(
@@ -362,7 +358,7 @@ class EraDetailView(PublicPageMixin, DetailView):
         )
         missions = list(
             self.visible(Mission)
-            .filter(in_era | closed_in_era, country__in=published_countries_ids(self.viewer))
+            .filter(in_era | closed_in_era, country_visible(may_preview(self.viewer)))
             .select_related("country")
             .order_by("opened_on", "country__name")[: self.mission_limit]
         )
@@ -568,7 +564,7 @@ class RelationsOnDateView(PublicPageMixin, TemplateView):
         periods = list(
             self.visible(RelationPeriod)
             .on(on)
-            .filter(country__in=published_countries_ids(self.viewer))
+            .filter(country_visible(may_preview(self.viewer)))
             .select_related("country")
             .order_by("country__name")
         )
