@@ -1,7 +1,9 @@
 """Reading and writing the record in the ``fixtures/`` format.
 
 Fixtures are YAML files, each ``{model: <name>, records: [...]}``. Records are
-matched on their natural key, so no database ids appear anywhere. Dates are
+matched on their natural key, so no database ids appear anywhere (a head of mission on
+mission, name and start; a person given one term on mission and name alone, so that
+sourcing or correcting the start of their term updates their row). Dates are
 written as the sources give them (``1919``, ``"1919-03"``, ``1919-03-27``) and the
 precision follows from the form. Citations and date claims sit inside the record
 they support. A record's fields are set to the fixture's values; citations,
@@ -11,6 +13,7 @@ the fixture does not name is deleted.
 
 import datetime
 import re
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,8 +216,10 @@ class Loader:
 
         self.sync_citations(obj, data.get("citations") or [])
         self.sync_claims(obj, data.get("date_claims") or [])
-        for head in data.get("heads") or []:
-            self.load_head(obj, head)
+        heads = data.get("heads") or []
+        named = Counter(head.get("name") for head in heads)
+        for head in heads:
+            self.load_head(obj, head, only_term=named[head.get("name")] == 1)
 
         # Checked once the citations exist; the transaction undoes everything if it fails.
         if obj.is_published:
@@ -295,11 +300,15 @@ class Loader:
         manager.set(targets)
         self.report.count("updated", f"{key} links")
 
-    def load_head(self, mission, data):
+    def load_head(self, mission, data, only_term=False):
+        """A head is named by mission, name and start; a person the fixture gives one term keeps
+        their row when that term's start is first sourced or corrected."""
         values = record_values(HeadOfMission, data)
-        obj = HeadOfMission.objects.filter(
-            mission=mission, name=values["name"], started_on=values.get("started_on")
-        ).first()
+        same_person = HeadOfMission.objects.filter(mission=mission, name=values["name"])
+        obj = same_person.filter(started_on=values.get("started_on")).first()
+        if obj is None and only_term:
+            rows = list(same_person[:2])
+            obj = rows[0] if len(rows) == 1 else None
         created = obj is None
         if created:
             obj = HeadOfMission(mission=mission)

@@ -3,7 +3,7 @@ import textwrap
 import pytest
 from django.core.management import CommandError, call_command
 
-from relations.models import Citation, Country, DateClaim, Event, RelationPeriod, Source
+from relations.models import Citation, Country, DateClaim, Event, HeadOfMission, RelationPeriod, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -157,6 +157,45 @@ def test_a_field_left_out_of_a_fixture_goes_back_to_its_default(fixtures_dir):
     call_command("load_content", directory=str(fixtures_dir))
     event = Event.objects.get(slug="treaty-of-somewhere")
     assert (event.unverified, event.publication) == (False, "published")
+
+
+MISSIONS = """
+model: mission
+records:
+  - slug: ruritania-embassy-kabul
+    country: ruritania
+    direction: in_afghanistan
+    kind: embassy
+    city: Kabul
+    status: open
+    publication: published
+    citations: [{source: ref-book, locator: "p. 20"}]
+    heads:
+      - {name: First Envoy, title: Minister, publication: published, citations: [{source: ref-book, locator: "p. 21"}]}
+      - {name: Twice Envoy, title: Minister, started_on: 1950, publication: published, citations: [{source: ref-book}]}
+      - {name: Twice Envoy, title: Envoy, started_on: 1960, publication: published, citations: [{source: ref-book}]}
+"""
+
+
+def test_a_heads_start_found_later_updates_the_same_row(fixtures_dir):
+    """A person the fixture gives one term keeps their row when the term's start is sourced or corrected;
+    a person with several terms is told apart by the start of each."""
+    write(fixtures_dir, e_missions=MISSIONS)
+    call_command("load_content", directory=str(fixtures_dir))
+    first = HeadOfMission.objects.get(name="First Envoy")
+    twice = set(HeadOfMission.objects.filter(name="Twice Envoy").values_list("pk", flat=True))
+    assert len(twice) == 2
+
+    for started_on in ("1948-03", "1947"):  # first sourced, then corrected
+        undated = "First Envoy, title: Minister,"
+        dated = MISSIONS.replace(undated, f"{undated} started_on: {started_on},")
+        write(fixtures_dir, e_missions=dated)
+        call_command("load_content", directory=str(fixtures_dir))
+
+    (head,) = HeadOfMission.objects.filter(name="First Envoy")
+    assert (head.pk, str(head.started_on), head.started_on_precision) == (first.pk, "1947-01-01", "year")
+    assert head.citations.count() == 1
+    assert set(HeadOfMission.objects.filter(name="Twice Envoy").values_list("pk", flat=True)) == twice
 
 
 @pytest.mark.django_db(transaction=True)
