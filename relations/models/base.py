@@ -1,6 +1,6 @@
 """What every content record shares: publication, history, versions, citations and date claims."""
 
-from functools import cache
+from functools import cache, lru_cache
 
 from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelation
 from django.contrib.contenttypes.models import ContentType
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.encoding import force_str
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -35,6 +36,12 @@ def precision_field(verbose_name):
 def choice_labels(field):
     """{value: label} of a field with choices, built once per field."""
     return dict(field.flatchoices)
+
+
+@lru_cache(maxsize=4096)
+def choice_label(field, value, language):
+    """The label of one choice in one language (the language is part of the key, not read here)."""
+    return force_str(choice_labels(field).get(value, value), strings_only=True)
 
 
 class ContentModel(models.Model):
@@ -76,10 +83,9 @@ class ContentModel(models.Model):
         super().save(*args, **kwargs)
 
     def _get_FIELD_display(self, field):
-        # Django rebuilds a dict of every choice on each get_<field>_display() call; a page listing
-        # fifty records called it hundreds of times. The labels stay lazy: translated when shown.
-        value = getattr(self, field.attname)
-        return force_str(choice_labels(field).get(value, value), strings_only=True)
+        # Django rebuilds a dict of every choice on each get_<field>_display() call, and translates the
+        # label on each; a page listing fifty records called it hundreds of times.
+        return choice_label(field, getattr(self, field.attname), get_language())
 
     @property
     def is_published(self):

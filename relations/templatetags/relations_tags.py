@@ -3,7 +3,8 @@
 from functools import lru_cache
 
 from django import template
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -60,10 +61,14 @@ def markdown(text):
 
 
 def _superscripts(uses):
-    return format_html_join(
-        "",
-        '<sup class="fn"><a id="{}" href="#{}" aria-describedby="references-heading">[{}]</a></sup>',
-        ((use.anchor, use.target, use.number) for use in uses),
+    # Written without format_html: every value is a number or made of numbers (footnotes.Use), so there is
+    # nothing to escape, and a list page writes some 400 of these.
+    return mark_safe(
+        "".join(
+            f'<sup class="fn"><a id="{use.anchor}" href="#{use.target}" '
+            f'aria-describedby="references-heading">[{use.number:d}]</a></sup>'
+            for use in uses
+        )
     )
 
 
@@ -126,19 +131,20 @@ def reference_list(context):
     if not footnotes:
         return ""
     items = []
+    # Translated once per list rather than once per reference: gettext goes through a thread-local.
+    back_to = _("Back to citation %(n)s")
+    about = _("About this source")
     for ref in footnotes.references:
         several = len(ref.uses) > 1
-        backlinks = format_html_join(
-            "",
-            '<a href="#{}" aria-label="{}">↑{}</a> ',
-            (
-                (
-                    use,
-                    _("Back to citation %(n)s") % {"n": ref.number} + (f" ({position})" if several else ""),
-                    format_html("<sup>{}</sup>", position) if several else "",
-                )
+        label = escape(back_to % {"n": ref.number})
+        # Anchors and positions are numbers (footnotes.Use): only the translated label needs escaping.
+        backlinks = mark_safe(
+            "".join(
+                f'<a href="#{use}" aria-label="{label} ({position:d})">↑<sup>{position:d}</sup></a> '
+                if several
+                else f'<a href="#{use}" aria-label="{label}">↑</a> '
                 for position, use in enumerate(ref.uses, start=1)
-            ),
+            )
         )
         quote = format_html('<q class="quote">{}</q>', ref.quote) if ref.quote else ""
         items.append(
@@ -151,7 +157,7 @@ def reference_list(context):
                 ref.formatted,
                 quote,
                 ref.source.get_absolute_url(),
-                _("About this source"),
+                about,
             )
         )
     return format_html(
