@@ -1,5 +1,7 @@
 """Filters for the public list pages (django-filter), each bound to what the reader may see."""
 
+from functools import lru_cache
+
 import django_filters
 from django import forms
 from django.forms.models import ModelChoiceIterator
@@ -23,6 +25,17 @@ from .models import (
 )
 
 
+@lru_cache(maxsize=256)
+def options_html(pairs, chosen):
+    """The <option>s of ``pairs`` ((value, label) strings, labels already translated), written once
+    per list and choice: the same country list is offered on every page of the events list."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        ((option, " selected" if option == chosen else "", label) for option, label in pairs),
+    )
+
+
 class FastSelect(forms.Select):
     """A <select> whose options are written in Python: Django renders each option through a
     template, which for a list of some 250 countries costs more than the rest of the page."""
@@ -30,12 +43,8 @@ class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final_attrs = {**self.build_attrs(self.attrs, attrs), "name": name}
         chosen = "" if value is None else str(value)
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((option, " selected" if str(option) == chosen else "", label) for option, label in self.pairs()),
-        )
-        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+        pairs = tuple((str(option), str(label)) for option, label in self.pairs())
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options_html(pairs, chosen))
 
     def pairs(self):
         """(value, label) of every option. Records named by a ``name`` column are read as two
