@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from relations import models
 from relations.templatetags.relations_tags import precise_date
-from tests.factories import RelationPeriodFactory, UserFactory, cite, date_claim
+from tests.factories import CountryFactory, RelationPeriodFactory, UserFactory, cite, date_claim
 from tests.site_data import build_world, grow
 
 pytestmark = pytest.mark.django_db
@@ -556,3 +556,19 @@ def test_healthz_still_answers(client):
 def test_a_mission_links_to_its_entry_on_its_counterparts_page(client, world):
     assert world.embassy.get_absolute_url() == "/countries/alphaland/#mission-alpha-embassy-kabul"
     assert 'id="mission-alpha-embassy-kabul"' in client.get("/countries/alphaland/").content.decode()
+
+
+def test_filter_options_escape_names_and_follow_the_choice_and_renames(client):
+    country = CountryFactory(slug="evil", name="<b>Evil & Co</b>")
+    CountryFactory(slug="good", name="Good")
+    page = html(client.get("/events/"))
+    assert '<option value="evil">&lt;b&gt;Evil &amp; Co&lt;/b&gt;</option>' in page
+    assert "<b>Evil" not in page
+    cache.clear()
+    page = html(client.get("/events/?country=evil"))
+    assert '<option value="evil" selected>&lt;b&gt;Evil &amp; Co&lt;/b&gt;</option>' in page
+    assert '<option value="good">Good</option>' in page
+    country.name = "Renamed"
+    country.save()
+    page = html(client.get("/events/?country=evil"))
+    assert '<option value="evil" selected>Renamed</option>' in page
