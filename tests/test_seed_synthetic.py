@@ -36,3 +36,15 @@ def test_seed_synthetic_can_add_drafts():
 def test_seed_synthetic_needs_the_real_countries():
     with pytest.raises(CommandError, match="load_content"):
         call_command("seed_synthetic", scale=1)
+
+
+def test_synthetic_citations_name_a_page_as_often_as_the_real_ones():
+    """Locators on every synthetic citation would make each a reference of its own on a page."""
+    CountryFactory.create_batch(5)
+    for n, event in enumerate(EventFactory.create_batch(10)):
+        event.citations.update(locator="p. 3" if n < 2 else "")  # a fifth of the real citations
+    call_command("seed_synthetic", scale=10, seed=7)
+    synthetic = Citation.objects.filter(source__editor_notes__startswith="[synthetic")
+    share = synthetic.exclude(locator="").count() / synthetic.count()
+    assert synthetic.count() > 3000
+    assert 0.17 < share < 0.23
