@@ -373,8 +373,10 @@ class Mission(ContentModel, Citable):
             ),
         ]
         indexes = [
-            # Counting the published missions of published countries reads this index alone.
-            models.Index(fields=("publication", "country")),
+            # Counting the published missions of published countries reads this index alone, and so do
+            # the keys of a page of the lists, which walk the countries by name and each one's missions
+            # in the lists' order (direction, city, id) without sorting them or reading their rows.
+            models.Index(fields=("publication", "country", "direction", "city", "id")),
             # A country's missions one way, in the lists' order (the home page's missions in Kabul).
             models.Index(fields=("publication", "direction", "country", "city")),
         ]
