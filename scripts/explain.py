@@ -64,7 +64,8 @@ def main():
     deep = []
     for resource in DEEP:
         count = client.get(f"/api/v1/{resource}/?page_size=1").json()["count"]
-        deep.append(f"/api/v1/{resource}/?page={max(1, round(count / PER_PAGE / 2))}")  # the middle page, as in bench.py
+        # The middle page, as in bench.py: the paginator counts later pages from the end.
+        deep.append(f"/api/v1/{resource}/?page={max(1, round(count / PER_PAGE / 2))}")
     flagged = 0
     for url in (*TARGETS, *deep):
         cache.clear()
