@@ -572,3 +572,18 @@ def test_filter_options_escape_names_and_follow_the_choice_and_renames(client):
     country.save()
     page = html(client.get("/events/?country=evil"))
     assert '<option value="evil" selected>Renamed</option>' in page
+
+
+def test_home_counts_the_open_missions_in_kabul_beyond_those_it_lists(client, monkeypatch):
+    from relations.views import HomeView
+    from tests.factories import MissionFactory
+
+    monkeypatch.setattr(HomeView, "mission_limit", 2)
+    for n, (status, publication) in enumerate(
+        [("open", "published")] * 3 + [("suspended", "published"), ("closed", "published"), ("open", "draft")]
+    ):
+        MissionFactory(country=CountryFactory(name=f"Land {n}"), status=status, publication=publication)
+    MissionFactory(country=CountryFactory(name="Hidden", publication="draft"), status="open")
+    MissionFactory(country=CountryFactory(name="Abroad"), direction="of_afghanistan", city="Paris")
+    page = html(client.get("/"))
+    assert "3 missions are open: (the first 2 are listed)" in page

@@ -377,8 +377,9 @@ class Mission(ContentModel, Citable):
             # the keys of a page of the lists, which walk the countries by name and each one's missions
             # in the lists' order (direction, city, id) without sorting them or reading their rows.
             models.Index(fields=("publication", "country", "direction", "city", "id")),
-            # A country's missions one way, in the lists' order (the home page's missions in Kabul).
-            models.Index(fields=("publication", "direction", "country", "city")),
+            # A country's missions one way, in the lists' order (the home page's missions in Kabul), and
+            # their statuses, which the home page counts from this index alone.
+            models.Index(fields=("publication", "direction", "country", "city", "status")),
         ]
 
     def __str__(self):
