@@ -108,7 +108,7 @@ def worker(scale):
     middle_events = middle_page(Event.objects.published().count(), EventListView.paginate_by)
     middle_sources = middle_page(Source.objects.published().count(), SourceListView.paginate_by)
 
-    def deep(url, per_page):
+    def api_middle(url, per_page):
         return middle_page(anonymous.get(f"/api/v1/{url}/?page_size=1").json().get("count", 0), per_page)
 
     country = "pakistan" if Country.objects.published().filter(slug="pakistan").exists() else slug_of(Country.objects)
@@ -133,7 +133,7 @@ def worker(scale):
     ]
     for resource in ("eras", "countries", "relations", "missions", "events", "sources"):
         targets.append(("api", f"api {resource}", f"/api/v1/{resource}/"))
-        targets.append(("api", f"api {resource}, middle page", f"/api/v1/{resource}/?page={deep(resource, 50)}"))
+        targets.append(("api", f"api {resource}, middle page", f"/api/v1/{resource}/?page={api_middle(resource, 50)}"))
     for model in ("event", "mission", "country", "relationperiod", "source"):
         targets.append(("admin", f"admin {model} list", f"/admin/relations/{model}/"))
 
