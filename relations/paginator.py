@@ -43,10 +43,9 @@ class DeferredJoinPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         items = self.object_list
-        if not isinstance(items, QuerySet):
-            return self._get_page(items[bottom:top], number, self)
-        items = total_order(items)
-        if bottom == 0:
+        if isinstance(items, QuerySet):
+            items = total_order(items)
+        if not isinstance(items, QuerySet) or bottom == 0:
             return self._get_page(items[bottom:top], number, self)
         if items.ordered and self.count - top < bottom:
             # Nearer the end: skip the rows after the page, in the reverse order.
