@@ -97,3 +97,25 @@ def test_signed_in_api_reads_are_never_served_from_the_shared_cache(client):
     client.get("/api/v1/countries/")
     client.force_login(UserFactory(is_staff=True))
     assert "X-Cache" not in client.get("/api/v1/countries/")
+
+
+def test_an_api_cache_hit_costs_one_query_and_builds_no_read_query(client, django_assert_num_queries, monkeypatch):
+    """A hit asks only for the content validator: the permission check no longer builds the list's
+    queryset, and the validator's statement is written once, not per request."""
+    from relations.api.views import RecordViewSet
+
+    CountryFactory(name="Ruritania")
+    assert client.get("/api/v1/countries/")["X-Cache"] == "miss"
+    built = []
+    original = RecordViewSet.get_queryset
+    monkeypatch.setattr(RecordViewSet, "get_queryset", lambda self: built.append(1) or original(self))
+    with django_assert_num_queries(1):
+        response = client.get("/api/v1/countries/")
+    assert response["X-Cache"] == "hit"
+    assert built == []
+
+
+def test_api_writes_still_need_the_model_permission(client):
+    client.force_login(UserFactory(is_staff=True))
+    response = client.post("/api/v1/countries/", {"name": "Ruritania"}, content_type="application/json")
+    assert response.status_code == 403

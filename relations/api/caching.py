@@ -7,6 +7,7 @@ This is the one place to switch to a global content version key.
 """
 
 import hashlib
+from functools import cache
 
 from django.conf import settings
 from django.db import connection
@@ -19,16 +20,26 @@ from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mi
 TRACKED_MODELS = (Era, Country, RelationPeriod, Mission, HeadOfMission, Event, Source, Citation, DateClaim)
 
 
-def content_validator():
-    """``(token, last_modified)``: a string that changes on every edit, and the time of the latest one."""
+@cache
+def _validator_sql(vendor):
+    """The validator's one statement, written once per database vendor.
+
+    Written once because ``Model.history`` builds a new manager class on every access
+    (django-simple-history), which cost more than the query itself.
+    """
     quote = connection.ops.quote_name
     columns = []
     for model in TRACKED_MODELS:
         table = quote(model.history.model._meta.db_table)
         columns.append(f"(SELECT MAX(history_id) FROM {table})")
         columns.append(f"(SELECT MAX(history_date) FROM {table})")
+    return f"SELECT {', '.join(columns)}"  # noqa: S608 - table names come from our models
+
+
+def content_validator():
+    """``(token, last_modified)``: a string that changes on every edit, and the time of the latest one."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)}")  # noqa: S608 - table names come from our models
+        cursor.execute(_validator_sql(connection.vendor))
         row = cursor.fetchone()
     ids, dates = row[0::2], [_as_datetime(value) for value in row[1::2]]
     dates = [value for value in dates if value is not None]
