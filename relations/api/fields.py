@@ -8,25 +8,25 @@ serializers cost several times more per row, and list pages embed many of them.
 import re
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..dates import Precision
+from ..links import absolute, keyed_url
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 _SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 def api_url(request, view_name, **kwargs):
-    path = reverse(f"api:{view_name}", kwargs=kwargs)
-    return request.build_absolute_uri(path) if request is not None else path
+    """The absolute API address of the record named by one key (``slug=`` or ``pk=``)."""
+    ((kwarg, value),) = kwargs.items()
+    return absolute(request, keyed_url(f"api:{view_name}", kwarg, value))
 
 
 def page_url(request, obj):
     """The absolute address of the public page about ``obj``."""
-    path = obj.get_absolute_url()
-    return request.build_absolute_uri(path) if request is not None else path
+    return absolute(request, obj.get_absolute_url())
 
 
 class Summary(serializers.Serializer):
@@ -143,8 +143,7 @@ class IdentityField(serializers.HyperlinkedIdentityField):
     """The record's own API address, free of the request's query string (``?format=csv`` included)."""
 
     def get_url(self, obj, view_name, request, format):
-        path = reverse(view_name, kwargs={self.lookup_url_kwarg: getattr(obj, self.lookup_field)})
-        return request.build_absolute_uri(path) if request is not None else path
+        return absolute(request, keyed_url(view_name, self.lookup_url_kwarg, getattr(obj, self.lookup_field)))
 
 
 class OptionalURLField(serializers.URLField):
