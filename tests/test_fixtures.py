@@ -22,6 +22,7 @@ from relations.models import (
     Event,
     HeadOfMission,
     Mission,
+    Publication,
     RelationPeriod,
     Source,
 )
@@ -194,6 +195,12 @@ def test_unverified_records_are_drafts_with_a_note_for_editors(loaded):
         for obj in model.objects.filter(unverified=True):
             assert not obj.is_published, obj
             assert obj.editor_notes.strip(), f"{obj} is unverified without saying what is missing"
+
+
+def test_no_draft_mission_holds_a_published_head(loaded):
+    """A head is shown with their mission; one published under a draft mission says more than the record stands by."""
+    stray = HeadOfMission.objects.published().exclude(mission__publication=Publication.PUBLISHED)
+    assert not list(stray.values_list("mission__slug", "name"))
 
 
 def test_loading_twice_changes_nothing(loaded):
