@@ -56,6 +56,24 @@ PAGES = [
 # --- every page: status, caching, metadata -------------------------------------------------
 
 
+def test_no_page_names_a_variable_that_does_not_exist(world, staff_client):
+    """Django's templates print nothing for a misspelt or missing variable, so such a slip ships unseen
+    (the country list once showed empty status labels). Here every miss is printed, and none may appear."""
+    from django.template import engines
+    from django.test import Client
+
+    engine = engines["django"].engine
+    marker = "MISSING-VARIABLE[%s]"
+    engine.string_if_invalid, before = marker, engine.string_if_invalid
+    try:
+        for reader in (Client(), staff_client):
+            for url in [*PAGES, "/no/such/page/", "/events/?kind=nope", "/relations/?on=nonsense", "/search/"]:
+                page = reader.get(url).content.decode()
+                assert "MISSING-VARIABLE" not in page, (url, re.findall(r"MISSING-VARIABLE\[[^]]*\]", page))
+    finally:
+        engine.string_if_invalid = before
+
+
 @pytest.mark.parametrize("url", PAGES)
 def test_every_page_answers_anonymous_readers_without_touching_the_session(client, world, url):
     response = client.get(url)
@@ -309,6 +327,13 @@ def test_country_list_groups_by_region_and_filters(client, world):
     assert "Betaland" in filtered and "Alphaland" not in filtered
     assert "Gammaland" in html(client.get("/countries/?q=gamma"))
     assert "Old Union" in html(client.get("/countries/?kind=former_state"))
+
+
+def test_country_list_names_each_status_in_words(client, world):
+    """The status is written out, not only coloured: colour alone tells a screen reader nothing."""
+    page = html(client.get("/countries/"))
+    alpha = page[page.index(">Alphaland<") :]
+    assert alpha.split("</li>")[0].count('<span class="status s-diplomatic">diplomatic relations</span>') == 1
 
 
 def test_country_list_rejects_an_unknown_filter_value_with_400(client, world):

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -20,7 +21,7 @@ from ..querysets import (
     MissionManager,
     RelationPeriodManager,
 )
-from .base import Citation, ContentModel, DateClaim, precision_field
+from .base import Citation, ContentModel, DateClaim, choice_label, precision_field
 
 
 def end_after_start(start, end, name):
@@ -177,6 +178,12 @@ class Country(ContentModel, Citable):
 
     def get_absolute_url(self):
         return slug_url("relations:country-detail", self.slug)
+
+    @property
+    def status_on_label(self):
+        """The reader's label of ``status_on``, the status annotated by ``CountryQuerySet.with_status_on``."""
+        status = getattr(self, "status_on", None)
+        return choice_label(RelationPeriod._meta.get_field("status"), status, get_language()) if status else ""
 
     def natural_key(self):
         return (self.slug,)
