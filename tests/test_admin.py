@@ -339,3 +339,29 @@ def test_an_unreadable_import_file_is_a_form_error(publisher_client):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["import_file"]
+
+
+def test_the_source_changelist_reads_its_page_in_index_order(publisher_client):
+    """The admin lists every source (drafts too) by author and title; the page must come from an index
+    in that order, not from sorting the whole table, which cost 17 ms a page at 90,000 sources."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        SourceFactory(authors=f"Author {n}")
+    with CaptureQueriesContext(connection) as queries:
+        assert publisher_client.get(admin_url(models.Source, "changelist")).status_code == 200
+    page = next(q["sql"] for q in queries if 'FROM "relations_source"' in q["sql"] and "LIMIT" in q["sql"])
+    order = ", ".join(f'"relations_source"."{column}" ASC' for column in ("authors", "title", "id"))
+    assert f"ORDER BY {order}" in page
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for setting in ("enable_seqscan", "enable_sort"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+            cursor.execute(f"EXPLAIN {page}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "relations_s_authors_1b100e_idx" in plan and "Sort" not in plan, plan
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {page}")
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "TEMP B-TREE FOR ORDER BY" not in plan, plan

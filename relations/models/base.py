@@ -160,6 +160,9 @@ class Source(ContentModel):
             models.Index(fields=("title",)),
             # The sources list in reading order; with the id, a deep page's keys are an index-only scan.
             models.Index(fields=("publication", "authors", "title", "id")),
+            # The admin's list of every source, drafts included, in the same order: a page is read
+            # from the index instead of sorting the whole table for each page.
+            models.Index(fields=("authors", "title", "id")),
         ]
 
     def __str__(self):
