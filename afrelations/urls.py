@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from relations.feeds import EventFeed
 from relations.sitemaps import SITEMAPS
+from relations.sitemaps import index as sitemap_index
 from relations.views import healthz
 
 urlpatterns = [
@@ -13,7 +14,7 @@ urlpatterns = [
     path("api/", include("relations.api.urls")),
     path(
         "sitemap.xml",
-        sitemaps_views.index,
+        sitemap_index,
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),

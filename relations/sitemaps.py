@@ -2,8 +2,16 @@
 source), each paginated so that no request has to list a whole table."""
 
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import x_robots_tag
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Max
+from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.http import http_date
+from django.utils.timezone import template_localtime
 
 from .models import Country, Era, Event, Source
 
@@ -29,6 +37,42 @@ class StaticSitemap(Sitemap):
         return reverse(item)
 
 
+class IdRangePage:
+    def __init__(self, object_list):
+        self.object_list = object_list
+
+
+class IdRangePaginator:
+    """Sitemap pages by ranges of ids: page ``p`` holds the records with ids in ((p-1)·n, p·n].
+
+    Django counts a section's records to number its pages, and the index numbers every
+    section's pages on each request: a count of each table, which grows with it. Here the
+    number of pages follows from the largest id (one probe of an index) and each page is a
+    range of the primary key. A page may hold fewer than ``n`` records, where drafts or
+    deleted records leave gaps; the sitemap protocol asks for no more than 50,000 per page,
+    not for full pages.
+    """
+
+    def __init__(self, queryset, per_page):
+        self.queryset = queryset
+        self.per_page = per_page
+
+    @cached_property
+    def num_pages(self):
+        largest = self.queryset.order_by().aggregate(largest=Max("pk"))["largest"] or 0
+        return max(1, -(-largest // self.per_page))
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger("That page number is not an integer") from error
+        if not 1 <= number <= self.num_pages:
+            raise EmptyPage("That page contains no results")
+        above = (number - 1) * self.per_page
+        return IdRangePage(self.queryset.filter(pk__gt=above, pk__lte=above + self.per_page))
+
+
 class PublishedSitemap(Sitemap):
     model = None
     changefreq = "monthly"
@@ -36,6 +80,10 @@ class PublishedSitemap(Sitemap):
 
     def items(self):
         return self.model.objects.published().only("slug", "updated_at").order_by("pk")
+
+    @property
+    def paginator(self):
+        return IdRangePaginator(self.items(), self.limit)
 
     def lastmod(self, obj):
         return obj.updated_at
@@ -72,3 +120,39 @@ SITEMAPS = {
     "events": EventSitemap,
     "sources": SourceSitemap,
 }
+
+
+@x_robots_tag
+def index(request, sitemaps, sitemap_url_name):
+    """The sitemap index exactly as ``django.contrib.sitemaps.views.index`` writes it, without its template.
+
+    The index has a line for every page of every section, 180 of them for 90,000 sources, and
+    the template spent some 25 µs on each; here a line is one formatted string. A test compares
+    the two byte for byte.
+    """
+    protocol = request.scheme
+    domain = get_current_site(request).domain
+    lines = []
+    latest, every_section_dated = None, True
+    for section, site in sitemaps.items():
+        site = site() if callable(site) else site
+        path = reverse(sitemap_url_name, kwargs={"section": section})
+        location = escape(f"{site.protocol or protocol}://{domain}{path}")
+        lastmod = site.get_latest_lastmod()
+        if lastmod is None:
+            every_section_dated = False
+        elif every_section_dated:
+            latest = lastmod if latest is None else max(latest, lastmod)
+        stamp = f"<lastmod>{template_localtime(lastmod).isoformat()}</lastmod>" if lastmod else ""
+        lines.append(f"<sitemap><loc>{location}</loc>{stamp}</sitemap>")
+        pages = range(2, site.paginator.num_pages + 1)
+        lines.extend(f"<sitemap><loc>{location}?p={page}</loc>{stamp}</sitemap>" for page in pages)
+    response = HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        f"{''.join(lines)}\n</sitemapindex>\n",
+        content_type="application/xml",
+    )
+    if every_section_dated and latest:
+        response["Last-Modified"] = http_date(latest.timestamp())
+    return response

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from relations import models
 from relations.templatetags.relations_tags import precise_date
-from tests.factories import CountryFactory, RelationPeriodFactory, UserFactory, cite, date_claim
+from tests.factories import CountryFactory, EventFactory, RelationPeriodFactory, UserFactory, cite, date_claim
 from tests.site_data import build_world, grow
 
 pytestmark = pytest.mark.django_db
@@ -612,3 +612,40 @@ def test_home_counts_the_open_missions_in_kabul_beyond_those_it_lists(client, mo
     MissionFactory(country=CountryFactory(name="Abroad"), direction="of_afghanistan", city="Paris")
     page = html(client.get("/"))
     assert "3 missions are open: (the first 2 are listed)" in page
+
+
+def test_sitemap_index_is_what_djangos_index_view_writes(client, world, rf, monkeypatch):
+    """The index is written without a template, for speed; it must not differ by a byte from Django's."""
+    from django.contrib.sitemaps import views as django_sitemaps
+
+    from relations import sitemaps
+
+    monkeypatch.setattr(sitemaps.PublishedSitemap, "limit", 2)  # several pages per section
+    ours = client.get("/sitemap.xml")
+    django_response = django_sitemaps.index(
+        rf.get("/sitemap.xml"), sitemaps=sitemaps.SITEMAPS, sitemap_url_name="sitemap-section"
+    )
+    django_response.render()
+    assert ours.content == django_response.content
+    assert ours.content.count(b"?p=2</loc>") >= 2
+    assert ours["X-Robots-Tag"] == django_response["X-Robots-Tag"]
+
+
+def test_sitemap_pages_by_id_range_list_every_published_record_once(client, world, monkeypatch):
+    from relations import sitemaps
+
+    monkeypatch.setattr(sitemaps.PublishedSitemap, "limit", 2)
+    for extra in range(5):
+        EventFactory(slug=f"more-{extra}", publication=models.Publication.DRAFT if extra % 2 else "published")
+    index = html(client.get("/sitemap.xml"))
+    pages = re.findall(r"<loc>http://testserver(/sitemap-events\.xml(?:\?p=\d+)?)</loc>", index)
+    listed = []
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200
+        listed += re.findall(r"<loc>http://testserver/events/([^/]+)/</loc>", html(response))
+    published = models.Event.objects.published().values_list("slug", flat=True)
+    assert sorted(listed) == sorted(published)
+    assert len(pages) == -(-models.Event.objects.order_by("-pk").first().pk // 2)
+    assert client.get(f"/sitemap-events.xml?p={len(pages) + 1}").status_code == 404
+    assert client.get("/sitemap-events.xml?p=two").status_code == 404
