@@ -35,6 +35,23 @@ def slug_url(viewname, slug):
     return keyed_url(viewname, "slug", slug)
 
 
+def absolute_keyed_url(request, viewname, kwarg, value):
+    """``absolute(request, keyed_url(viewname, kwarg, value))``, with the pattern's halves kept on the request.
+
+    An API page links each of its rows and their related records, some 400 links; the URLconf and
+    script prefix are request-local (``asgiref.local``) and slow to read, and within one request they
+    do not change.
+    """
+    if request is None:
+        return keyed_url(viewname, kwarg, value)
+    patterns = request.__dict__.setdefault("_afrelations_patterns", {})
+    halves = patterns.get((viewname, kwarg))
+    if halves is None:
+        halves = absolute(request, keyed_url(viewname, kwarg, PLACEHOLDER)).rsplit(PLACEHOLDER, 1)
+        patterns[(viewname, kwarg)] = halves
+    return f"{halves[0]}{value}{halves[1]}"
+
+
 def absolute(request, path):
     """``request.build_absolute_uri(path)`` for a path from ``reverse()``, with the origin worked out once per request.
 

@@ -2,7 +2,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse, set_script_prefix
 
-from relations.links import absolute, keyed_url, slug_url
+from relations.links import absolute, absolute_keyed_url, keyed_url, slug_url
 
 VIEWS = ["relations:era-detail", "relations:country-detail", "relations:event-detail", "relations:source-detail"]
 
@@ -48,6 +48,15 @@ def test_absolute_is_what_build_absolute_uri_gives(rf):
         path = keyed_url("api:country-detail", "slug", "iran")
         assert absolute(request, path) == request.build_absolute_uri(path)
     assert absolute(None, "/countries/iran/") == "/countries/iran/"
+
+
+@pytest.mark.parametrize(("viewname", "kwarg", "value"), API_VIEWS)
+def test_absolute_keyed_url_is_the_absolute_reverse_each_time_it_is_asked(rf, viewname, kwarg, value):
+    request = rf.get("/api/v1/", HTTP_HOST="example.org")
+    expected = request.build_absolute_uri(reverse(viewname, kwargs={kwarg: value}))
+    assert absolute_keyed_url(request, viewname, kwarg, value) == expected
+    assert absolute_keyed_url(request, viewname, kwarg, value) == expected  # from the halves kept on the request
+    assert absolute_keyed_url(None, viewname, kwarg, value) == reverse(viewname, kwargs={kwarg: value})
 
 
 @pytest.mark.django_db

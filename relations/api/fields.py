@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..dates import Precision
-from ..links import absolute, keyed_url
+from ..links import absolute, absolute_keyed_url
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 _SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
@@ -21,7 +21,7 @@ _SLUG_RE = re.compile(r"[-a-zA-Z0-9_]+")
 def api_url(request, view_name, **kwargs):
     """The absolute API address of the record named by one key (``slug=`` or ``pk=``)."""
     ((kwarg, value),) = kwargs.items()
-    return absolute(request, keyed_url(f"api:{view_name}", kwarg, value))
+    return absolute_keyed_url(request, f"api:{view_name}", kwarg, value)
 
 
 def page_url(request, obj):
@@ -143,7 +143,7 @@ class IdentityField(serializers.HyperlinkedIdentityField):
     """The record's own API address, free of the request's query string (``?format=csv`` included)."""
 
     def get_url(self, obj, view_name, request, format):
-        return absolute(request, keyed_url(view_name, self.lookup_url_kwarg, getattr(obj, self.lookup_field)))
+        return absolute_keyed_url(request, view_name, self.lookup_url_kwarg, getattr(obj, self.lookup_field))
 
 
 class OptionalURLField(serializers.URLField):
