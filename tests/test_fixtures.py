@@ -24,6 +24,7 @@ from relations.models import (
     Mission,
     Publication,
     RelationPeriod,
+    RelationStatus,
     Source,
 )
 from relations.services import CLAIM_MODELS
@@ -195,6 +196,19 @@ def test_unverified_records_are_drafts_with_a_note_for_editors(loaded):
         for obj in model.objects.filter(unverified=True):
             assert not obj.is_published, obj
             assert obj.editor_notes.strip(), f"{obj} is unverified without saying what is missing"
+
+
+def test_no_states_relations_from_before_the_takeover_run_on_unexamined(loaded):
+    """Relations with a state as they stood before 15 August 2021 say nothing of its dealings with the
+    Taliban: a period from before then left open would claim they continued unchanged. Only a lasting
+    absence of relations (Israel) or a recognition of a state (Palestine) carries over; organisations,
+    whose membership does not hang on recognising a government, are not concerned."""
+    takeover = datetime.date(2021, 8, 15)
+    carried_over = RelationPeriod.objects.published().filter(
+        ends_on__isnull=True, starts_on__lt=takeover, country__kind__in=(CountryKind.STATE, CountryKind.FORMER_STATE)
+    )
+    unexamined = carried_over.exclude(status__in=(RelationStatus.NONE, RelationStatus.RECOGNITION))
+    assert not list(unexamined.values_list("country__slug", "status"))
 
 
 def test_no_draft_mission_holds_a_published_head(loaded):
