@@ -11,7 +11,7 @@ def shared_cache_in_production(app_configs, **kwargs):
             Warning(
                 "The cache is local to each process.",
                 hint="Set REDIS_URL: with several workers and a per-process cache, an edit invalidates the "
-                "cached pages of the worker that saved it only, and the others serve stale pages until "
+                "cached pages and API reads of the worker that saved it only, and the others serve stale ones until "
                 "PUBLIC_CACHE_SECONDS runs out.",
                 id="afrelations.W001",
             )

@@ -1,56 +1,27 @@
 """HTTP validators (ETag, Last-Modified) and cache headers for API reads.
 
-The validator is the newest history entry across every content table: any
-save, publication, citation change or deletion anywhere adds one, so a response
-can only be stale if its validator changed. One cheap query, whatever the page.
-This is the one place to switch to a global content version key.
+The validator is the content version of the whole record (``relations.cache``), the
+same one the public pages are cached under: every save, publication, citation change,
+revert, import or deletion anywhere bumps it, when it happens and again when its
+transaction commits, so a response can only be stale if its validator changed. Reading
+it is a cache lookup, not a query. Like the page cache, it must be shared by every
+worker: with more than one, set ``REDIS_URL`` (``check --deploy`` warns without it).
 """
 
+import datetime
 import hashlib
-from functools import cache
 
 from django.conf import settings
-from django.db import connection
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
-from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
-
-TRACKED_MODELS = (Era, Country, RelationPeriod, Mission, HeadOfMission, Event, Source, Citation, DateClaim)
-
-
-@cache
-def _validator_sql(vendor):
-    """The validator's one statement, written once per database vendor.
-
-    Written once because ``Model.history`` builds a new manager class on every access
-    (django-simple-history), which cost more than the query itself.
-    """
-    quote = connection.ops.quote_name
-    columns = []
-    for model in TRACKED_MODELS:
-        table = quote(model.history.model._meta.db_table)
-        columns.append(f"(SELECT MAX(history_id) FROM {table})")
-        columns.append(f"(SELECT MAX(history_date) FROM {table})")
-    return f"SELECT {', '.join(columns)}"  # noqa: S608 - table names come from our models
+from ..cache import content_version
 
 
 def content_validator():
     """``(token, last_modified)``: a string that changes on every edit, and the time of the latest one."""
-    with connection.cursor() as cursor:
-        cursor.execute(_validator_sql(connection.vendor))
-        row = cursor.fetchone()
-    ids, dates = row[0::2], [_as_datetime(value) for value in row[1::2]]
-    dates = [value for value in dates if value is not None]
-    return ".".join(str(value or 0) for value in ids), max(dates) if dates else None
-
-
-def _as_datetime(value):
-    # SQLite hands back text; PostgreSQL a datetime.
-    if value is None or hasattr(value, "timestamp"):
-        return value
-    return parse_datetime(str(value))
+    version, changed_at = content_version()
+    return str(version), datetime.datetime.fromtimestamp(changed_at, tz=datetime.UTC)
 
 
 def etag_for(request, *, token, variant):
