@@ -5,7 +5,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import x_robots_tag
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -43,7 +43,7 @@ class IdRangePage:
 
 
 class IdRangePaginator:
-    """Sitemap pages by ranges of ids: page ``p`` holds the records with ids in ((p-1)·n, p·n].
+    """Sitemap pages by ranges of ids: page ``p`` holds the records with ids in (f+(p-1)·n, f+p·n], f + 1 the smallest.
 
     Django counts a section's records to number its pages, and the index numbers every
     section's pages on each request: a count of each table, which grows with it. Here the
@@ -58,9 +58,16 @@ class IdRangePaginator:
         self.per_page = per_page
 
     @cached_property
+    def _id_range(self):
+        # Counted from the smallest id, not from 1: ids need not start low (PostgreSQL sequences
+        # never go back), and pages before the first record would all be empty.
+        found = self.queryset.order_by().aggregate(smallest=Min("pk"), largest=Max("pk"))
+        return (found["smallest"] or 1) - 1, found["largest"] or 0
+
+    @cached_property
     def num_pages(self):
-        largest = self.queryset.order_by().aggregate(largest=Max("pk"))["largest"] or 0
-        return max(1, -(-largest // self.per_page))
+        below, largest = self._id_range
+        return max(1, -(-(largest - below) // self.per_page))
 
     def page(self, number):
         try:
@@ -69,7 +76,7 @@ class IdRangePaginator:
             raise PageNotAnInteger("That page number is not an integer") from error
         if not 1 <= number <= self.num_pages:
             raise EmptyPage("That page contains no results")
-        above = (number - 1) * self.per_page
+        above = self._id_range[0] + (number - 1) * self.per_page
         return IdRangePage(self.queryset.filter(pk__gt=above, pk__lte=above + self.per_page))
 
 

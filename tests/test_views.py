@@ -646,6 +646,7 @@ def test_sitemap_pages_by_id_range_list_every_published_record_once(client, worl
         listed += re.findall(r"<loc>http://testserver/events/([^/]+)/</loc>", html(response))
     published = models.Event.objects.published().values_list("slug", flat=True)
     assert sorted(listed) == sorted(published)
-    assert len(pages) == -(-models.Event.objects.order_by("-pk").first().pk // 2)
+    ids = models.Event.objects.published().values_list("pk", flat=True)
+    assert len(pages) == -(-(max(ids) - min(ids) + 1) // 2)
     assert client.get(f"/sitemap-events.xml?p={len(pages) + 1}").status_code == 404
     assert client.get("/sitemap-events.xml?p=two").status_code == 404
