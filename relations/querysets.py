@@ -30,6 +30,17 @@ class YearOf(models.Func):
         )
 
 
+def per_year(queryset, field):
+    """{year: number of rows} for a date field, grouped by the database (see ``count_per_year``)."""
+    return dict(
+        queryset.order_by()
+        .annotate(year=YearOf(field))
+        .values("year")
+        .annotate(n=models.Count("pk"))
+        .values_list("year", "n")
+    )
+
+
 def count_per_year(queryset, field, first_year, last_year):
     """{year: rows of ``queryset`` whose date ``field`` falls in it} for ``first_year`` … ``last_year``.
 

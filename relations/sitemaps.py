@@ -47,8 +47,8 @@ class IdRangePaginator:
 
     Django counts a section's records to number its pages, and the index numbers every
     section's pages on each request: a count of each table, which grows with it. Here the
-    number of pages follows from the largest id (one probe of an index) and each page is a
-    range of the primary key. A page may hold fewer than ``n`` records, where drafts or
+    number of pages follows from the smallest and largest ids (one probe of an index each) and
+    each page is a range of the primary key. A page may hold fewer than ``n`` records, where drafts or
     deleted records leave gaps; the sitemap protocol asks for no more than 50,000 per page,
     not for full pages.
     """

@@ -46,7 +46,7 @@ from .models import (
     Source,
 )
 from .paginator import DeferredJoinPaginator
-from .querysets import YearOf, count_per_year, country_visible, may_preview
+from .querysets import count_per_year, country_visible, may_preview, per_year
 
 
 @never_cache
@@ -284,13 +284,6 @@ class EraListView(PublicPageMixin, ListView):
             footnotes=Footnotes.load(eras, user=self.viewer),
         )
         return context
-
-
-def per_year(queryset, field):
-    """{year: number of rows} for a date field, grouped by the database."""
-    return dict(
-        queryset.order_by().annotate(year=YearOf(field)).values("year").annotate(n=Count("pk")).values_list("year", "n")
-    )
 
 
 def era_statuses(statuses, periods):
