@@ -13,10 +13,16 @@ in reading order. The last pages (the newest events, the end of an alphabet) the
 what the first ones do, and no page skips more than half the list. This needs an order
 in which no two rows tie, so that the reverse order is exactly the reading order read
 backwards; the id is added as the last key where the order does not end with it.
+
+The number of rows comes from the tallies the database keeps (``relations/tally.py``) where
+the list is every (published) row of a tallied table; other lists are counted as usual.
 """
 
 from django.core.paginator import Paginator
 from django.db.models import F, OrderBy, QuerySet
+from django.utils.functional import cached_property
+
+from . import tally
 
 
 def total_order(queryset):
@@ -36,6 +42,11 @@ def total_order(queryset):
 
 
 class DeferredJoinPaginator(Paginator):
+    @cached_property
+    def count(self):
+        tallied = tally.count(self.object_list)
+        return super().count if tallied is None else tallied
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page

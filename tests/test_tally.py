@@ -1,0 +1,159 @@
+"""The row counts the database keeps (relations/tally.py) stay exact through every kind of write."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from relations import tally
+from relations.models import Country, Event, Mission, Publication, Source
+from relations.paginator import DeferredJoinPaginator
+from relations.querysets import count_per_year
+from tests.factories import CountryFactory, EventFactory, MissionFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def counts_queries(captured, table):
+    return [q["sql"] for q in captured if "COUNT(" in q["sql"].upper() and f'FROM "{table}"' in q["sql"]]
+
+
+def test_every_kind_of_write_keeps_the_tallies_exact():
+    assert tally.verify() == {}
+    sources = SourceFactory.create_batch(3)
+    event = EventFactory(date=datetime.date(1919, 8, 8))
+    EventFactory(date=datetime.date(1921, 2, 28), publication=Publication.DRAFT)
+    MissionFactory.create_batch(2)
+    assert tally.verify() == {}
+    assert tally.stored()["relations_event:published:1919"] >= 1
+
+    # A save that publishes, unpublishes or moves an event to another year.
+    event.date = datetime.date(1955, 12, 15)
+    event.save()
+    sources[0].publication = Publication.DRAFT
+    sources[0].save()
+    assert tally.verify() == {}
+
+    # Writes that bypass model saves: QuerySet.update, bulk_create, raw SQL, deletes.
+    Event.objects.update(publication=Publication.PUBLISHED)
+    Source.objects.bulk_create(
+        Source(slug=f"bulk-{n}", kind="book", title=f"Bulk {n}", publication=Publication.PUBLISHED) for n in range(25)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE relations_source SET publication = 'draft' WHERE slug LIKE 'bulk-1%%'")
+    assert tally.verify() == {}
+    Source.objects.filter(slug__startswith="bulk-2").delete()
+    event.delete()
+    Mission.objects.all().delete()
+    assert tally.verify() == {}
+
+
+def test_a_rolled_back_write_takes_its_count_back():
+    before = tally.stored()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        SourceFactory.create_batch(4)
+        EventFactory()
+        raise RuntimeError("abandon the transaction")
+    assert tally.stored() == before
+    assert tally.verify() == {}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE is PostgreSQL's (SQLite deletes row by row)")
+def test_a_truncated_table_counts_zero():
+    EventFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE relations_event CASCADE")
+    assert not any(key.startswith("relations_event:") for key in tally.stored())
+    assert tally.verify() == {}
+
+
+def test_rebuild_recounts_from_the_rows():
+    SourceFactory.create_batch(2)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE relations_tally SET n = n + 7")
+    assert tally.verify() != {}
+    tally.rebuild()
+    assert tally.verify() == {}
+
+
+def test_only_every_row_or_every_published_row_is_read_from_the_tally():
+    SourceFactory.create_batch(3)
+    SourceFactory(publication=Publication.DRAFT, kind="news")
+    assert tally.count(Source.objects.all()) == 4
+    assert tally.count(Source.objects.published().order_by("title").select_related()) == 3
+    # Any other condition, grouping or slice is left to the database.
+    assert tally.count(Source.objects.filter(kind="news")) is None
+    assert tally.count(Source.objects.published().filter(kind="book")) is None
+    assert tally.count(Source.objects.published().distinct()) is None
+    assert tally.count(Source.objects.none()) is None
+    assert tally.count(Source.objects.published()[:2]) is None
+    assert tally.count(Country.objects.all()) is None  # not tallied
+    assert tally.count([1, 2]) is None
+
+
+def test_missions_of_unpublished_countries_are_left_out_of_the_count(django_assert_num_queries):
+    shown, hidden = CountryFactory(), CountryFactory(publication=Publication.DRAFT)
+    MissionFactory.create_batch(3, country=shown)
+    MissionFactory.create_batch(2, country=hidden)
+    MissionFactory(country=shown, publication=Publication.DRAFT)
+    visible = Mission.objects.published().filter(country__publication=Publication.PUBLISHED)
+    with django_assert_num_queries(1):
+        assert tally.count(visible.order_by("country__name", "pk")) == 3
+    assert visible.count() == 3
+
+
+def test_list_pages_and_the_api_take_their_counts_from_the_tally(client):
+    SourceFactory.create_batch(5)
+    SourceFactory(publication=Publication.DRAFT)
+    EventFactory.create_batch(3)
+    for url, table, expected in [
+        ("/api/v1/sources/", "relations_source", Source.objects.published().count()),  # the events' sources too
+        ("/api/v1/events/", "relations_event", 3),
+    ]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.json()["count"] == expected
+        assert counts_queries(captured, table) == []
+    # A filtered list is counted by the database, and counted right.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/sources/?kind=news")
+    assert response.json()["count"] == 0
+    assert counts_queries(captured, "relations_source")
+
+
+def test_the_paginator_pages_by_the_tallied_count():
+    SourceFactory.create_batch(7)
+    paginator = DeferredJoinPaginator(Source.objects.published().order_by("title", "pk"), 3)
+    assert paginator.count == 7 and paginator.num_pages == 3
+    assert [s.pk for s in paginator.page(3)] == list(
+        Source.objects.published().order_by("title", "pk").values_list("pk", flat=True)[6:]
+    )
+
+
+def test_events_per_year_from_the_tally_match_a_count_year_by_year():
+    for year, publication in [(1919, "published"), (1919, "published"), (1950, "draft"), (2030, "published")]:
+        EventFactory(date=datetime.date(year, 5, 1), publication=publication)
+    for queryset in (Event.objects.published(), Event.objects.all()):
+        tallied = count_per_year(queryset, "date", 1900, 2026)
+        counted = count_per_year(queryset.filter(pk__gt=0), "date", 1900, 2026)  # not tallied: counted in SQL
+        assert tallied == counted
+    assert count_per_year(Event.objects.published(), "date", 1900, 2026) == {1919: 2, 2027: 1}
+
+
+def test_recount_command_reports_and_repairs_a_wrong_tally():
+    SourceFactory.create_batch(2)
+    out = io.StringIO()
+    call_command("recount", stdout=out)
+    assert "Every tally matches" in out.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE relations_tally SET n = n + 1 WHERE key = 'relations_source:all'")
+    with pytest.raises(CommandError, match="1 tallies differ"):
+        call_command("recount", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("recount", "--fix", stdout=out)
+    assert "relations_source:all: tallied" in out.getvalue() and "0 tallies differ now" in out.getvalue()
+    assert tally.verify() == {}
