@@ -5,7 +5,8 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import x_robots_tag
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Max, Min
+from django.db import connections
+from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -61,8 +62,14 @@ class IdRangePaginator:
     def _id_range(self):
         # Counted from the smallest id, not from 1: ids need not start low (PostgreSQL sequences
         # never go back), and pages before the first record would all be empty.
-        found = self.queryset.order_by().aggregate(smallest=Min("pk"), largest=Max("pk"))
-        return (found["smallest"] or 1) - 1, found["largest"] or 0
+        # Two subqueries, each a single ordered probe: SQLite reads MIN and MAX from an index only
+        # when each is alone in its query (together they scanned 100,000 sources: 12.9 ms).
+        db = self.queryset.db
+        ends = [self.queryset.order_by(key).values("pk")[:1].query.get_compiler(db).as_sql() for key in ("pk", "-pk")]
+        with connections[db].cursor() as cursor:
+            cursor.execute(f"SELECT ({ends[0][0]}), ({ends[1][0]})", (*ends[0][1], *ends[1][1]))  # noqa: S608
+            smallest, largest = cursor.fetchone()
+        return (smallest or 1) - 1, largest or 0
 
     @cached_property
     def num_pages(self):
