@@ -21,6 +21,7 @@ counted by the database as before. ``verify()`` compares every tally with a fres
 """
 
 from collections import defaultdict
+from functools import cache
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -180,42 +181,41 @@ def _plain(queryset):
     return not (query.distinct or query.combinator or query.group_by is not None or query.is_sliced or query.extra)
 
 
+@cache
+def _references(model):
+    """[(WHERE clause, scope)] of the lists a tally counts, built once per model rather than per list.
+
+    "visible": the published missions of published countries, which pages and the API list.
+    """
+    manager = model._default_manager
+    references = [(manager.all().query.where, "all"), (manager.published().query.where, "published")]
+    if model is Mission:
+        references.append((manager.published().filter(country_visible(False)).query.where, "visible"))
+    return references
+
+
 def _scope(queryset):
-    """The tally ``queryset`` matches, "all" or "published" (every or every published row), or None."""
+    """The list ``queryset`` is, "all", "published" or "visible" (see ``_references``), or None."""
     if not _plain(queryset):
         return None
-    manager = queryset.model._default_manager
     where = queryset.query.where
-    if where == manager.all().query.where:
-        return "all"
-    if where == manager.published().query.where:
-        return "published"
-    return None
-
-
-def _of_visible_countries(queryset):
-    """Whether ``queryset`` holds exactly the published missions of published countries."""
-    return (
-        _plain(queryset)
-        and queryset.model is Mission
-        and queryset.query.where == Mission.objects.published().filter(country_visible(False)).query.where
-    )
+    return next((scope for reference, scope in _references(queryset.model) if where == reference), None)
 
 
 def count(queryset):
     """The number of rows of ``queryset`` from the tally, or None where it must be counted.
 
-    Missions are listed only where their country is published too: their number is the tally less
+    Missions are listed only where their country is published too ("visible"): their number is the tally less
     the published missions of the few countries that are not, which the ``country`` index finds
     (one query all the same).
     """
     scope = _scope(queryset)
-    if scope is not None:
+    if scope in ("all", "published"):
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(f"SELECT n FROM {TABLE} WHERE key = %s", [f"{queryset.model._meta.db_table}:{scope}"])  # noqa: S608
             row = cursor.fetchone()
         return row[0] if row else 0
-    if not _of_visible_countries(queryset):
+    if scope != "visible":
         return None
     hidden = Mission.objects.published().filter(country__in=Country.objects.exclude(publication=PUBLISHED).values("pk"))
     hidden_sql, hidden_params = hidden.order_by().values("pk").query.get_compiler(queryset.db).as_sql()
@@ -231,7 +231,7 @@ def count(queryset):
 def per_year(queryset, field, first_year, last_year):
     """As ``querysets.count_per_year`` from the tally, or None where it must be counted."""
     scope = _scope(queryset)
-    if scope is None or TALLIED[queryset.model] != field:
+    if scope not in ("all", "published") or TALLIED[queryset.model] != field:
         return None
     prefix = f"{queryset.model._meta.db_table}:{scope}:"
     with connections[queryset.db].cursor() as cursor:
