@@ -239,6 +239,14 @@ def test_a_closing_date_on_an_open_mission_is_a_form_error(publisher_client):
     assert "closed" in errors_of(response)
 
 
+def test_a_wrong_isbn_is_a_form_error_and_changes_nothing(publisher_client):
+    source = SourceFactory(isbn="")
+    response = post_change(publisher_client, source, isbn="978-0-300-08340-9", title="Changed title")
+    assert "isbn: “978-0-300-08340-9” is not a valid ISBN-10 or ISBN-13" in errors_of(response)
+    source.refresh_from_db()
+    assert (source.isbn, source.title) != ("978-0-300-08340-9", "Changed title")
+
+
 def test_a_citation_without_a_source_is_a_form_error(publisher_client):
     event = EventFactory(cited=False, publication="draft")
     url = admin_url(models.Event, "change", event.pk)

@@ -242,6 +242,28 @@ def test_source_link_errors_use_the_api_field_name():
     assert "web_url" in response.json()
 
 
+@pytest.mark.parametrize(
+    ("isbn", "accepted"),
+    [
+        ("978-0-300-08340-8", True),  # hyphens and spaces are allowed, ISBN-13 or ISBN-10
+        ("0 300 08340 8", True),
+        ("978-0-300-08340-9", False),  # wrong check digit
+        ("12345", False),
+    ],
+)
+def test_an_isbn_is_checked_before_it_is_saved(isbn, accepted):
+    client = client_for(make_user("editor"))
+    payload = {"slug": "a-book", "kind": "book", "title": "A book", "publisher": "A press", "isbn": isbn}
+    response = client.post("/api/v1/sources/", payload, format="json")
+    if accepted:
+        assert response.status_code == 201, response.json()
+        assert models.Source.objects.get(slug="a-book").isbn == isbn
+    else:
+        assert response.status_code == 400
+        assert "not a valid ISBN" in response.json()["isbn"][0]
+        assert not models.Source.objects.filter(slug="a-book").exists()
+
+
 def test_malformed_json_is_a_400():
     client = client_for(make_user("editor"))
     response = client.generic("POST", "/api/v1/events/", "{not json", content_type="application/json")

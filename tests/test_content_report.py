@@ -139,6 +139,42 @@ def test_report_lists_unverified_records_with_their_notes(db):
     assert "More." not in listed
 
 
+def test_report_lists_sources_not_fully_described_by_what_they_lack(db):
+    SourceFactory(slug="complete-book", isbn="978-0-300-08340-8", published_on=datetime.date(2000, 1, 1))
+    SourceFactory(slug="old-book", published_on=datetime.date(1967, 1, 1))  # before ISBNs: none to give
+    SourceFactory(slug="bare-book", publisher="", published_on=None)
+    SourceFactory(slug="dated-page", kind="web", publisher="", url="https://example.org/a", accessed_on=None)
+    SourceFactory(slug="undated-page", kind="web", publisher="", url="https://example.org/b", accessed_on="2026-11-27")
+    SourceFactory(slug="nowhere", kind="news", publisher="", container_title="", published_on="2021-08-15")
+
+    text = report()
+
+    listed = section(text, "Sources not fully described")
+    assert "Sources not fully described: 3" in text
+    assert "no publisher (1): bare-book" in listed
+    assert "no ISBN (1): bare-book" in listed
+    assert "no date of publication (1): bare-book" in listed
+    assert "no access date (1): dated-page" in listed
+    assert "no journal or outlet (1): nowhere" in listed
+    assert "no URL, publisher or outlet (2): bare-book, nowhere" in listed
+    for complete in ("complete-book", "old-book", "undated-page"):
+        assert complete not in listed
+
+
+def test_report_lists_one_work_recorded_twice_but_not_one_story_in_two_outlets(db):
+    SourceFactory(slug="lee-2018", title="Afghanistan: A History", publisher="Reaktion Books")
+    SourceFactory(slug="lee-again", title="AFGHANISTAN — a history", publisher="")
+    SourceFactory(slug="ap-story", kind="news", title="Embassy to close", container_title="AP", publisher="")
+    SourceFactory(slug="ap-reprint", kind="news", title="Embassy to close", container_title="Newsnet", publisher="")
+
+    text = report()
+
+    listed = section(text, "Possible duplicate sources")
+    assert "Possible duplicate sources: 1" in text
+    assert "lee-2018 = lee-again" in listed or "lee-again = lee-2018" in listed
+    assert "ap-" not in listed
+
+
 def test_report_query_count_does_not_grow_with_the_record(db, django_assert_max_num_queries):
     def grow():
         source = SourceFactory()

@@ -11,6 +11,8 @@ from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from stdnum import isbn as stdnum_isbn
+from stdnum.exceptions import ValidationError as NumberError
 
 from ..dates import Precision, format_date, validate_precision
 from ..links import slug_url
@@ -185,6 +187,16 @@ class Source(ContentModel):
             raise ValidationError({"url": _("Only http and https links are allowed.")})
         if self.archive_url and not self.archive_url.startswith(("http://", "https://")):
             raise ValidationError({"archive_url": _("Only http and https links are allowed.")})
+        if self.isbn:
+            try:
+                stdnum_isbn.validate(self.isbn)
+            except NumberError as error:
+                raise ValidationError(
+                    {
+                        "isbn": _("“%(isbn)s” is not a valid ISBN-10 or ISBN-13 (%(reason)s).")
+                        % {"isbn": self.isbn, "reason": error.message.rstrip(".").lower()}
+                    }
+                ) from error
 
 
 class Citation(models.Model):

@@ -1,5 +1,6 @@
 """An editor's health check of the record: what is published, what is missing, what is disputed."""
 
+import re
 import textwrap
 from collections import defaultdict
 
@@ -19,6 +20,7 @@ from relations.models import (
     MissionStatus,
     RelationPeriod,
     Source,
+    SourceKind,
 )
 from relations.services import CLAIM_MODELS
 
@@ -90,6 +92,68 @@ def disputed_dates():
     return sorted(disputes, key=lambda item: (type(item[0]).__name__, str(item[0]), item[1]))
 
 
+# ISBNs were assigned from 1970 (SBNs from 1966): an older book has none to give.
+FIRST_ISBN_YEAR = 1970
+BOOK_KINDS = {SourceKind.BOOK, SourceKind.CHAPTER}
+DATED_KINDS = {*BOOK_KINDS, SourceKind.ARTICLE, SourceKind.NEWS}
+
+
+def source_gaps(source):
+    """What a reader would need to find ``source`` again and the record does not say."""
+    gaps = []
+    if source.kind in BOOK_KINDS:
+        if not source.publisher:
+            gaps.append("publisher")
+        if not source.isbn and (source.published_on is None or source.published_on.year >= FIRST_ISBN_YEAR):
+            gaps.append("ISBN")
+    elif source.kind in {SourceKind.ARTICLE, SourceKind.NEWS} and not (source.container_title or source.publisher):
+        gaps.append("journal or outlet")
+    # A web page, an entry of a reference work or a ministry's page often carries no date: its
+    # access date stands for one. A book, an article or a news report always has one.
+    if source.published_on is None and source.kind in DATED_KINDS:
+        gaps.append("date of publication")
+    if source.url and source.accessed_on is None:
+        gaps.append("access date")
+    if not (source.url or source.publisher or source.container_title or source.isbn):
+        gaps.append("URL, publisher or outlet")
+    return gaps
+
+
+def incompletely_described_sources():
+    """``{gap: [slug, ...]}`` for the sources whose description lacks something (``source_gaps``)."""
+    found = defaultdict(list)
+    fields = ("slug", "kind", "publisher", "container_title", "isbn", "published_on", "url", "accessed_on")
+    for source in Source.objects.only(*fields).order_by("slug"):
+        for gap in source_gaps(source):
+            found[gap].append(source.slug)
+    return dict(found)
+
+
+def _normalised(text):
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def possible_duplicate_sources():
+    """Groups of slugs that look like one work recorded twice.
+
+    Same kind and title (ignoring case and punctuation), and the same outlet or publisher, or
+    none given on one side; two outlets printing the same agency story are two sources.
+    """
+    groups = defaultdict(list)
+    for slug, kind, title, outlet, publisher in Source.objects.values_list(
+        "slug", "kind", "title", "container_title", "publisher"
+    ).order_by("slug"):
+        groups[(kind, _normalised(title))].append((slug, _normalised(outlet or publisher)))
+    duplicates = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        outlets = {outlet for _, outlet in members if outlet}
+        if len(outlets) <= 1:
+            duplicates.append([slug for slug, _ in members])
+    return duplicates
+
+
 def unverified_records():
     found = []
     for model in COUNTED_MODELS:
@@ -100,7 +164,8 @@ def unverified_records():
 class Command(BaseCommand):
     help = (
         "Report on the record: counts per kind (published/draft), uncited published claims, countries "
-        "without any status period, missions without dates, disputed dates and unverified records. "
+        "without any status period, missions without dates, disputed dates, sources not fully described "
+        "or recorded twice, and unverified records. "
         "With --strict, exit with status 1 if any published claim is uncited."
     )
 
@@ -144,6 +209,17 @@ class Command(BaseCommand):
                 marker = "*" if claim.is_preferred else "-"
                 sources = "; ".join(citation.source.slug for citation in claim.citations.all())
                 self.stdout.write(f"      {marker} {format_date(claim.date, claim.precision)} ({sources})")
+
+        gaps = incompletely_described_sources()
+        described = {slug for slugs in gaps.values() for slug in slugs}
+        self.section(f"Sources not fully described: {len(described)}")
+        for gap, slugs in gaps.items():
+            self.stdout.write(self.wrap(f"no {gap} ({len(slugs)}): " + ", ".join(slugs)))
+
+        duplicates = possible_duplicate_sources()
+        self.section(f"Possible duplicate sources: {len(duplicates)}")
+        for slugs in duplicates:
+            self.stdout.write(f"  {' = '.join(slugs)}")
 
         unverified = unverified_records()
         self.section(f"Unverified records: {len(unverified)}")
