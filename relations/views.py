@@ -325,10 +325,18 @@ class EraDetailView(PublicPageMixin, DetailView):
     def get_meta_description(self):
         return plain_text(self.object.summary, 300)
 
+    def get_object(self, queryset=None):
+        # The era and its neighbours (for the previous/next links) in one query: there are a handful.
+        self.eras = list(self.get_queryset().order_by("starts_on"))
+        era = next((e for e in self.eras if e.slug == self.kwargs["slug"]), None)
+        if era is None:
+            raise Http404(_("No such era."))
+        return era
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         era = self.object
-        eras = list(self.visible(Era).only("pk", "slug", "name", "starts_on"))
+        eras = self.eras
         index = next((i for i, e in enumerate(eras) if e.pk == era.pk), None)
         era_periods = self.visible(RelationPeriod).for_era(era).filter(country_visible(may_preview(self.viewer)))
         # The first periods of each country in the era (the country page has them all), in one query.
@@ -344,21 +352,20 @@ class EraDetailView(PublicPageMixin, DetailView):
         rows = era_statuses(era_periods.values_list("country_id", "status").distinct().order_by(), periods)
         countries = list(self.visible(Country).only("pk", "name", "slug", "kind", "iso_numeric"))
         shown = counterparts({pk: row["status"] for pk, row in rows.items()}, countries, successor_codes(self.viewer))
-        in_era = (
-            Q(opened_on__gte=era.starts_on)
-            if era.ends_on is None
-            else Q(opened_on__gte=era.starts_on, opened_on__lt=era.ends_on)
-        )
-        closed_in_era = (
-            Q(closed_on__gte=era.starts_on)
-            if era.ends_on is None
-            else Q(closed_on__gte=era.starts_on, closed_on__lt=era.ends_on)
-        )
-        missions = list(
-            self.visible(Mission)
-            .filter(in_era | closed_in_era, country_visible(may_preview(self.viewer)))
-            .select_related("country")
-            .order_by("opened_on", "country__name")[: self.mission_limit]
+        # The first missions opened in the era by opening date, and the first closed by closing date:
+        # each one walk along its date's index that stops at the limit, however many the era holds.
+        missions_opened, missions_closed = (
+            list(
+                self.visible(Mission)
+                .filter(
+                    Q(**{f"{field}__gte": era.starts_on})
+                    & (Q() if era.ends_on is None else Q(**{f"{field}__lt": era.ends_on})),
+                    country_visible(may_preview(self.viewer)),
+                )
+                .select_related("country")
+                .order_by(field, "pk")[: self.mission_limit]
+            )
+            for field in ("opened_on", "closed_on")
         )
         events_qs = self.visible(Event).in_era(era)
         events = list(events_qs.order_by("date", "title")[: self.event_limit])
@@ -376,20 +383,12 @@ class EraDetailView(PublicPageMixin, DetailView):
                 ),
             ),
             legend=maps.legend(shown),
-            missions_opened=[
-                m
-                for m in missions
-                if m.opened_on and m.opened_on >= era.starts_on and (era.ends_on is None or m.opened_on < era.ends_on)
-            ],
-            missions_closed=[
-                m
-                for m in missions
-                if m.closed_on and m.closed_on >= era.starts_on and (era.ends_on is None or m.closed_on < era.ends_on)
-            ],
-            missions_truncated=len(missions) >= self.mission_limit,
+            missions_opened=missions_opened,
+            missions_closed=missions_closed,
+            missions_truncated=max(len(missions_opened), len(missions_closed)) >= self.mission_limit,
             events=events,
             events_truncated=len(events) >= self.event_limit,
-            footnotes=Footnotes.load([era], periods, missions, events, user=self.viewer),
+            footnotes=Footnotes.load([era], periods, missions_opened, missions_closed, events, user=self.viewer),
         )
         return context
 

@@ -312,6 +312,36 @@ def test_era_page_lists_missions_closed_in_the_era(client, world):
     assert 'id="mission-beta-consulate-herat"' in html(client.get("/countries/betaland/"))
 
 
+def test_era_page_lists_the_first_missions_closed_by_closing_date_however_many_opened(client, world, monkeypatch):
+    """Each column has its own limit: missions opened early in the era do not crowd out the closures."""
+    from relations.views import EraDetailView
+    from tests.factories import MissionFactory
+
+    monkeypatch.setattr(EraDetailView, "mission_limit", 2)
+    alpha = models.Country.objects.get(slug="alphaland")
+    for year in (1980, 1981, 1982):
+        cite(MissionFactory(country=alpha, city=f"Opened {year}", opened_on=datetime.date(year, 1, 1)))
+    for year in (1979, 1978, 1981):
+        cite(
+            MissionFactory(
+                country=alpha,
+                city=f"Closed {year}",
+                opened_on=datetime.date(1950, 1, 1),
+                status="closed",
+                closed_on=datetime.date(year, 6, 1),
+            )
+        )
+    page = html(client.get("/eras/new-era/"))
+    opened = page.split("<h3>Opened</h3>", 1)[1].split("</ul>", 1)[0]
+    closed = page.split("<h3>Closed</h3>", 1)[1].split("</ul>", 1)[0]
+    assert opened.count("<li>") == closed.count("<li>") == 2
+    # The world's Herat consulate closed on 1 January 1980: the two earliest closures come first.
+    assert "Closed 1978" in closed and "Closed 1979" in closed
+    assert "Herat" not in closed and "Closed 1981" not in closed
+    assert closed.index("Closed 1978") < closed.index("Closed 1979")
+    assert "The first 2 missions opened and closed are listed" in page
+
+
 def test_era_list_shows_each_era_with_dates_and_a_chart_with_a_table(client, world):
     page = html(client.get("/eras/"))
     assert page.index("Old era") < page.index("New era")
