@@ -159,6 +159,13 @@ def test_no_two_sources_describe_the_same_address():
     assert repeated == {}
 
 
+def test_no_work_is_recorded_twice(loaded):
+    """The same book or report under two slugs would be listed twice in a page's references."""
+    from relations.management.commands.content_report import possible_duplicate_sources
+
+    assert possible_duplicate_sources() == []
+
+
 def test_real_fixtures_load(loaded):
     assert loaded.created["eras"] == 6
     assert Event.objects.count() >= 80
