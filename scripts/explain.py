@@ -23,6 +23,9 @@ LARGE = ("relations_event", "relations_mission", "relations_relationperiod", "re
 PER_PAGE = 50
 TARGETS = (
     "/",
+    "/eras/",
+    "/eras/great-game/",
+    "/eras/islamic-republic/",
     "/countries/",
     "/countries/pakistan/",
     "/relations/?on=2000-01-01",
