@@ -319,7 +319,7 @@ class EraDetailView(PublicPageMixin, DetailView):
     model = Era
     # Bounds on what the page lists itself; the country, events and missions pages list everything.
     event_limit = 30
-    mission_limit = 30
+    mission_limit = 20  # in each column: opened, closed
     periods_per_country = 3
 
     def get_meta_description(self):
