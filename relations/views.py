@@ -363,7 +363,7 @@ class EraDetailView(PublicPageMixin, DetailView):
                     country_visible(may_preview(self.viewer)),
                 )
                 .select_related("country")
-                .order_by(field, "pk")[: self.mission_limit]
+                .order_by(field, "country__name", "pk")[: self.mission_limit]
             )
             for field in ("opened_on", "closed_on")
         )
