@@ -95,6 +95,12 @@ def test_reader_uses_the_site_by_keyboard(page, site):
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_pages_fit_the_screen_from_phone_to_desktop(page, site, width):
+    # A web address is one long word: in a reference it must wrap, not widen the page.
+    from relations.models import Source
+
+    source = Source.objects.get(slug="test-book")
+    source.url = "https://example.org/" + "averylongaddresswithoutanyplacetobreak" * 10
+    source.save()
     page.set_viewport_size({"width": width, "height": 800})
     for path in ("/", "/eras/old-era/", "/countries/alphaland/", "/missions/", "/events/", "/sources/"):
         page.goto(site + path)
