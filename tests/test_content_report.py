@@ -166,13 +166,15 @@ def test_report_lists_one_work_recorded_twice_but_not_one_story_in_two_outlets(d
     SourceFactory(slug="lee-again", title="AFGHANISTAN — a history", publisher="")
     SourceFactory(slug="ap-story", kind="news", title="Embassy to close", container_title="AP", publisher="")
     SourceFactory(slug="ap-reprint", kind="news", title="Embassy to close", container_title="Newsnet", publisher="")
+    SourceFactory(slug="ap-twice", kind="news", title="Embassy to close!", container_title="AP", publisher="")
 
     text = report()
 
     listed = section(text, "Possible duplicate sources")
-    assert "Possible duplicate sources: 1" in text
-    assert "lee-2018 = lee-again" in listed or "lee-again = lee-2018" in listed
-    assert "ap-" not in listed
+    assert "Possible duplicate sources: 2" in text
+    assert "lee-2018 = lee-again" in listed
+    assert "ap-story = ap-twice" in listed
+    assert "ap-reprint" not in listed
 
 
 def test_report_query_count_does_not_grow_with_the_record(db, django_assert_max_num_queries):

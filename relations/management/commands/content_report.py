@@ -148,9 +148,15 @@ def possible_duplicate_sources():
     for members in groups.values():
         if len(members) < 2:
             continue
-        outlets = {outlet for _, outlet in members if outlet}
-        if len(outlets) <= 1:
-            duplicates.append([slug for slug, _ in members])
+        unnamed = [slug for slug, outlet in members if not outlet]
+        by_outlet = defaultdict(list)
+        for slug, outlet in members:
+            if outlet:
+                by_outlet[outlet].append(slug)
+        # A source that names no outlet may be a copy of any of the others.
+        for group in [slugs + unnamed for slugs in by_outlet.values()] or [unnamed]:
+            if len(group) > 1:
+                duplicates.append(sorted(group))
     return duplicates
 
 
