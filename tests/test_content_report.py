@@ -167,11 +167,14 @@ def test_report_lists_one_work_recorded_twice_but_not_one_story_in_two_outlets(d
     SourceFactory(slug="ap-story", kind="news", title="Embassy to close", container_title="AP", publisher="")
     SourceFactory(slug="ap-reprint", kind="news", title="Embassy to close", container_title="Newsnet", publisher="")
     SourceFactory(slug="ap-twice", kind="news", title="Embassy to close!", container_title="AP", publisher="")
+    SourceFactory(slug="page-once", kind="web", title="A page", url="https://example.org/p")
+    SourceFactory(slug="page-again", kind="web", title="Another title", url="https://example.org/p/")
 
     text = report()
 
     listed = section(text, "Possible duplicate sources")
-    assert "Possible duplicate sources: 2" in text
+    assert "Possible duplicate sources: 3" in text
+    assert "page-again = page-once" in listed
     assert "lee-2018 = lee-again" in listed
     assert "ap-story = ap-twice" in listed
     assert "ap-reprint" not in listed

@@ -163,7 +163,9 @@ def test_no_work_is_recorded_twice(loaded):
     """The same book or report under two slugs would be listed twice in a page's references."""
     from relations.management.commands.content_report import possible_duplicate_sources
 
-    assert possible_duplicate_sources() == []
+    # One address known to have served two different pages (see its sources' notes).
+    shared = set(Source.objects.filter(url__in=SHARED_ADDRESSES).values_list("slug", flat=True))
+    assert [slugs for slugs in possible_duplicate_sources() if not set(slugs) <= shared] == []
 
 
 def test_real_fixtures_load(loaded):

@@ -136,15 +136,19 @@ def _normalised(text):
 def possible_duplicate_sources():
     """Groups of slugs that look like one work recorded twice.
 
-    Same kind and title (ignoring case and punctuation), and the same outlet or publisher, or
-    none given on one side; two outlets printing the same agency story are two sources.
+    The same address; or the same kind and title (ignoring case and punctuation) and the same
+    outlet or publisher, or none given on one side: two outlets printing the same agency story
+    are two sources.
     """
     groups = defaultdict(list)
-    for slug, kind, title, outlet, publisher in Source.objects.values_list(
-        "slug", "kind", "title", "container_title", "publisher"
+    addresses = defaultdict(list)
+    for slug, kind, title, outlet, publisher, url in Source.objects.values_list(
+        "slug", "kind", "title", "container_title", "publisher", "url"
     ).order_by("slug"):
         groups[(kind, _normalised(title))].append((slug, _normalised(outlet or publisher)))
-    duplicates = []
+        if url:
+            addresses[url.rstrip("/")].append(slug)
+    duplicates = [slugs for slugs in addresses.values() if len(slugs) > 1]
     for members in groups.values():
         if len(members) < 2:
             continue
@@ -155,7 +159,7 @@ def possible_duplicate_sources():
                 by_outlet[outlet].append(slug)
         # A source that names no outlet may be a copy of any of the others.
         for group in [slugs + unnamed for slugs in by_outlet.values()] or [unnamed]:
-            if len(group) > 1:
+            if len(group) > 1 and sorted(group) not in duplicates:
                 duplicates.append(sorted(group))
     return duplicates
 
