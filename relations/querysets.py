@@ -130,6 +130,11 @@ class PublishableQuerySet(models.QuerySet):
         )
         return [datetime.date.fromisoformat(prefix + "-01-01"[: 10 - width]) for prefix in prefixes]
 
+    def in_era(self, era, field="date"):
+        """Records whose ``field`` (a date) falls in ``era``: from its start, up to but not including its end."""
+        qs = self.filter(**{f"{field}__gte": era.starts_on})
+        return qs if era.ends_on is None else qs.filter(**{f"{field}__lt": era.ends_on})
+
     def uncited(self):
         """Records no citation supports: the editors' to-do list, and what may not be published."""
         return self.exclude(self._has_citation())
@@ -217,10 +222,6 @@ class EventQuerySet(PublishableQuerySet):
             era_slug=Subquery(eras.values("slug")[:1]),
             era_name=Subquery(eras.values("name")[:1]),
         )
-
-    def in_era(self, era):
-        qs = self.filter(date__gte=era.starts_on)
-        return qs if era.ends_on is None else qs.filter(date__lt=era.ends_on)
 
 
 class EventManager(PublishableManager.from_queryset(EventQuerySet)):

@@ -357,11 +357,8 @@ class EraDetailView(PublicPageMixin, DetailView):
         missions_opened, missions_closed = (
             list(
                 self.visible(Mission)
-                .filter(
-                    Q(**{f"{field}__gte": era.starts_on})
-                    & (Q() if era.ends_on is None else Q(**{f"{field}__lt": era.ends_on})),
-                    country_visible(may_preview(self.viewer)),
-                )
+                .in_era(era, field)
+                .filter(country_visible(may_preview(self.viewer)))
                 .select_related("country")
                 .order_by(field, "country__name", "pk")[: self.mission_limit]
             )
