@@ -14,13 +14,25 @@ what the first ones do, and no page skips more than half the list. This needs an
 in which no two rows tie, so that the reverse order is exactly the reading order read
 backwards; the id is added as the last key where the order does not end with it.
 
+A page can also be asked for as the continuation of the page before it (``page(number,
+after=...)``): its keys are then read from an index seek just past the last row of that page,
+so a client walking a whole list page by page never pays for an OFFSET at all. The API's
+``next`` links carry such a continuation (``relations/api/pagination.py``); where the order
+cannot be continued this way (a sort key on another table, or one that may be empty) the page
+is read by its number as above.
+
 The number of rows comes from the tallies the database keeps (``relations/tally.py``) where
 the list is every (published) row of a tallied table; other lists are counted as usual.
 """
 
+from django.core import signing
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, OrderBy, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from . import tally
 
@@ -41,13 +53,126 @@ def total_order(queryset):
     return queryset.order_by(*ordering, "pk")
 
 
+def _sort_key(queryset):
+    """The total order of ``queryset`` as ``[(field, descending), ...]``, if a page can be continued on it.
+
+    Only columns of the record's own table that are never empty qualify: a row comparison on them
+    seeks the same index the order walks, and with no NULLs it means the same on every database.
+    """
+    meta = queryset.model._meta
+    keys = []
+    for item in queryset.query.order_by:
+        descending = False
+        if isinstance(item, OrderBy):
+            descending, item = item.descending, item.expression
+        if isinstance(item, F):
+            item = item.name
+        if not isinstance(item, str) or "__" in item or item == "?":
+            return None
+        if item.startswith("-"):
+            descending, item = not descending, item[1:]
+        try:
+            field = meta.pk if item == "pk" else meta.get_field(item)
+        except FieldDoesNotExist:
+            return None
+        if not field.concrete or field.is_relation or field.null:
+            return None
+        keys.append((field, descending))
+    if not keys or keys[-1][0] != meta.pk:
+        return None
+    return keys
+
+
+def _after(keys, values):
+    """Rows after ``values`` in the order ``keys``.
+
+    In one direction that is the row comparison ``(a, b, c) > (x, y, z)``, which PostgreSQL and
+    SQLite both answer by seeking the index the order walks (Django's own tuple lookups, made for
+    composite keys). Mixed directions have no row comparison, so it is spelled out, after a bound on
+    the first key that an index can still seek.
+    """
+    if len({descending for _, descending in keys}) == 1:
+        lookup = _RowBefore if keys[0][1] else _RowAfter
+        return lookup(Tuple(*(F(field.attname) for field, _ in keys)), list(values))
+
+    def strictly_after(keys, values):
+        field, descending = keys[0]
+        strict = Q(**{f"{field.attname}__{'lt' if descending else 'gt'}": values[0]})
+        if len(keys) == 1:
+            return strict
+        return strict | (Q(**{field.attname: values[0]}) & strictly_after(keys[1:], values[1:]))
+
+    field, descending = keys[0]
+    return Q(**{f"{field.attname}__{'lte' if descending else 'gte'}": values[0]}) & strictly_after(keys, values)
+
+
+class _RowAfter(TupleGreaterThan):
+    """``(a, b, c) > (x, y, z)`` as a row value on every database here.
+
+    Django spells tuple lookups out as ORs on SQLite (``supports_tuple_lookups`` is off there for
+    the sake of old versions), which no index can seek; SQLite has compared row values since 3.15.
+    """
+
+    def as_sql(self, compiler, connection):
+        return GreaterThan.as_sql(self, compiler, connection)
+
+
+class _RowBefore(TupleLessThan):
+    def as_sql(self, compiler, connection):
+        return LessThan.as_sql(self, compiler, connection)
+
+
+class BadContinuation(ValueError):
+    """A continuation this site did not issue, or one for another list order or page."""
+
+
+CONTINUATION_SALT = "afrelations.paginator.continuation"
+
+
 class DeferredJoinPaginator(Paginator):
+    def continuation(self, page, scope=""):
+        """A signed token from which ``page(page.number + 1, after=...)`` reads the next page, or None.
+
+        ``scope`` names the list (its filters, say): ``read_continuation`` refuses the token elsewhere.
+        """
+        if not page.has_next() or not isinstance(self.object_list, QuerySet) or not len(page):
+            return None
+        keys = _sort_key(total_order(self.object_list))
+        if keys is None:
+            return None
+        last = page[-1]  # the page's rows as a list, read once
+        values = [field.value_to_string(last) for field, _ in keys]
+        order = [("-" if descending else "") + field.name for field, descending in keys]
+        target = [page.number + 1, self.per_page, scope]
+        return signing.Signer(salt=CONTINUATION_SALT).sign_object([target, order, values], compress=True)
+
+    def read_continuation(self, token, number, scope=""):
+        """The sort key a continuation carries, checked against this list and page.
+
+        Raises BadContinuation for a token this site did not sign, or one made for another page,
+        page size, scope or order.
+        """
+        try:
+            target, order, values = signing.Signer(salt=CONTINUATION_SALT).unsign_object(token)
+        except (signing.BadSignature, ValueError, TypeError) as error:
+            raise BadContinuation(_("not one this site issued")) from error
+        keys = _sort_key(total_order(self.object_list)) if isinstance(self.object_list, QuerySet) else None
+        if keys is None or order != [("-" if descending else "") + field.name for field, descending in keys]:
+            raise BadContinuation(_("made for another order"))
+        if target != [int(number), self.per_page, scope]:
+            raise BadContinuation(_("made for another page, page size or filter"))
+        try:
+            return [field.to_python(value) for (field, _), value in zip(keys, values, strict=True)]
+        except (ValidationError, ValueError) as error:
+            raise BadContinuation(_("not one this site issued")) from error
+
     @cached_property
     def count(self):
         tallied = tally.count(self.object_list)
         return super().count if tallied is None else tallied
 
-    def page(self, number):
+    def page(self, number, after=None):
+        """Page ``number``; with ``after`` (``read_continuation``), the rows after that key, not an OFFSET."""
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
@@ -56,9 +181,11 @@ class DeferredJoinPaginator(Paginator):
         items = self.object_list
         if isinstance(items, QuerySet):
             items = total_order(items)
-        if not isinstance(items, QuerySet) or bottom == 0:
+        if not isinstance(items, QuerySet) or (bottom == 0 and after is None):
             return self._get_page(items[bottom:top], number, self)
-        if items.ordered and self.count - top < bottom:
+        if after is not None:
+            keys = list(items.filter(_after(_sort_key(items), after)).values_list("pk", flat=True)[: top - bottom])
+        elif items.ordered and self.count - top < bottom:
             # Nearer the end: skip the rows after the page, in the reverse order.
             keys = list(items.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom])[::-1]
         else:
