@@ -132,6 +132,7 @@ def worker(scale):
         ("page", "sitemap", "/sitemap.xml"),
         ("page", "events feed", "/feeds/events/"),
     ]
+
     def api_continued(url, number):
         """Page ``number`` as a client walking the list reaches it: the next link of the page before."""
         following = anonymous.get(f"/api/v1/{url}/?page={max(1, number - 1)}").json().get("next") or ""
