@@ -114,6 +114,8 @@ def worker(scale):
 
     country = "pakistan" if Country.objects.published().filter(slug="pakistan").exists() else slug_of(Country.objects)
     targets = [
+        # The performance issue's yardstick ("a 200-row Django template page measures about 68x").
+        ("page", "yardstick: 200-row template page", "/bench/rows"),
         ("page", "home", "/"),
         ("page", "era list", "/eras/"),
         ("page", "era detail", f"/eras/{slug_of(Era.objects)}/"),
