@@ -123,6 +123,40 @@ def install(schema_editor):
     rebuild(schema_editor.connection.alias)
 
 
+def reinstall_sqlite_triggers(schema_editor, model):
+    """Put back the triggers of ``model`` on SQLite after a migration rebuilt its table, and recount.
+
+    SQLite cannot alter most of a table in place, so Django's schema editor copies it into a new
+    table and drops the old one, and the old table's triggers go with it. Any migration that alters
+    a tallied table must end with this (0013 does); ``triggers_present`` tells whether they are there.
+    """
+    if schema_editor.connection.vendor != "sqlite":
+        return  # PostgreSQL alters tables in place: its triggers stay
+    table = model._meta.db_table
+    for action in ("insert", "delete", "update"):
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_tally_{action}")
+    for statement in sqlite_sql(model):
+        schema_editor.execute(statement, params=None)
+    rebuild(schema_editor.connection.alias)
+
+
+def triggers_present(using="default"):
+    """{table: [names of its tally triggers]} as the database has them."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_tally_%'")
+        else:
+            cursor.execute(
+                "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+                "WHERE NOT tgisinternal AND tgname LIKE '%_tally_%'"
+            )
+        found = defaultdict(list)
+        for table, name in cursor.fetchall():
+            found[table].append(name)
+    return {table: sorted(names) for table, names in found.items()}
+
+
 def uninstall(schema_editor):
     vendor = schema_editor.connection.vendor
     for model in TALLIED:
@@ -142,7 +176,8 @@ def actual(using="default"):
     counts = defaultdict(int)
     for model, column in TALLIED.items():
         table = model._meta.db_table
-        rows = model._base_manager.using(using).values_list("publication", *([column] if column else []))
+        # No ORDER BY: a count needs none, and migration 0012 runs this before later columns exist.
+        rows = model._base_manager.using(using).order_by().values_list("publication", *([column] if column else []))
         for row in rows.iterator():
             published = row[0] == PUBLISHED
             counts[f"{table}:all"] += 1

@@ -285,3 +285,18 @@ def test_dates_match_djangos_own_on_every_database(kind, order):
     assert ours == djangos and len(ours) == {"year": 3, "month": 4, "day": 5}[kind]
     # A record without the date is not a date.
     assert list(Mission.objects.dates("opened_on", kind, order)) == [D(2002, 1, 3 if kind == "day" else 1)]
+
+
+def test_a_source_is_filed_by_first_author_or_title_whatever_writes_it():
+    from relations.models.base import bibliography_key
+
+    assert bibliography_key("Ćwik, Jan", "Title") == "cwik, jan"
+    assert bibliography_key("  ", "“Quoted” headline") == "quoted” headline"
+    assert bibliography_key("", "¿Qué pasa?") == "que pasa?"
+    assert bibliography_key("", "") == ""
+    source = SourceFactory(authors="", title="Zeta")
+    assert source.sort_key == "zeta"
+    source.authors = "Adamec, Ludwig W."
+    source.save(update_fields=["authors"])  # the key is written with the field it follows
+    source.refresh_from_db()
+    assert source.sort_key == "adamec, ludwig w."

@@ -21,6 +21,15 @@ def counts_queries(captured, table):
     return [q["sql"] for q in captured if "COUNT(" in q["sql"].upper() and f'FROM "{table}"' in q["sql"]]
 
 
+def test_every_tallied_table_has_its_triggers_after_every_migration():
+    """SQLite rebuilds a table to add a column, dropping its triggers; a migration must put them back."""
+    expected = {"insert", "delete", "update"} | ({"truncate"} if connection.vendor == "postgresql" else set())
+    present = tally.triggers_present()
+    for model in tally.TALLIED:
+        table = model._meta.db_table
+        assert present.get(table) == sorted(f"{table}_tally_{action}" for action in expected), table
+
+
 def test_every_kind_of_write_keeps_the_tallies_exact():
     assert tally.verify() == {}
     sources = SourceFactory.create_batch(3)

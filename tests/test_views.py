@@ -8,7 +8,15 @@ from django.urls import reverse
 
 from relations import models
 from relations.templatetags.relations_tags import precise_date
-from tests.factories import CountryFactory, EventFactory, RelationPeriodFactory, UserFactory, cite, date_claim
+from tests.factories import (
+    CountryFactory,
+    EventFactory,
+    RelationPeriodFactory,
+    SourceFactory,
+    UserFactory,
+    cite,
+    date_claim,
+)
 from tests.site_data import build_world, grow
 
 pytestmark = pytest.mark.django_db
@@ -495,6 +503,22 @@ def test_sources_list_each_source_and_what_cites_it(client, world):
     entry = page.split('id="source-test-book"', 1)[1].split("</li>", 1)[0]
     assert "Cited by:" in entry and "Old era" in entry and "Alphaland" in entry
     assert "<cite>A Test Book</cite>." in entry
+
+
+def test_the_bibliography_files_works_with_and_without_authors_in_one_alphabet(client):
+    for slug, authors, title in (
+        ("zebra", "", "Zebra crossings of the Hindu Kush"),
+        ("cwik", "Ćwik, Jan", "A study"),
+        ("confusion", "", "'Confusion, disappointment': an embassy closes"),
+        ("adamec", "Adamec, Ludwig W.", "Afghanistan's foreign affairs"),
+        ("bbc", "", "BBC On This Day"),
+    ):
+        SourceFactory(slug=slug, authors=authors, title=title)
+    page = html(client.get("/sources/"))
+    order = re.findall(r'id="source-(adamec|bbc|confusion|cwik|zebra)"', page)
+    assert order == ["adamec", "bbc", "confusion", "cwik", "zebra"]
+    api = client.get("/api/v1/sources/").json()["results"]
+    assert [item["slug"] for item in api] == order
 
 
 def test_source_page_lists_what_cites_it_including_date_claims(client, world):

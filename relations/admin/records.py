@@ -27,7 +27,7 @@ class SourceAdmin(BulkImportExportMixin, ContentAdmin):
     list_display = ("title", "authors", "kind", "published_on", "publication_badge", "times_cited")
     # The model's reading order with the id last, as indexed; without it the admin adds ``-pk`` and the
     # order no longer matches any index.
-    ordering = ("authors", "title", "id")
+    ordering = ("sort_key", "title", "id")
     list_filter = ("kind", ("publication", admin.ChoicesFieldListFilter), "unverified")
     search_fields = ("title", "authors", "slug", "publisher", "container_title", "isbn")
     prepopulated_fields = {"slug": ("title",)}

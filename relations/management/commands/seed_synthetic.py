@@ -24,6 +24,7 @@ from relations.models import (
     Source,
     SourceKind,
 )
+from relations.models.base import bibliography_key
 from relations.services import refresh_planner_statistics
 
 PREFIX = "synthetic-"
@@ -100,25 +101,24 @@ class Command(BaseCommand):
 
     def make_sources(self, count, offset):
         kinds = [k for k, _ in SourceKind.choices]
-        return self.bulk(
-            Source,
-            [
-                Source(
-                    slug=f"{PREFIX}source-{offset + i}",
-                    kind=self.random.choice(kinds),
-                    authors=f"Author {i}, Synthetic",
-                    title=f"Synthetic study of foreign relations, volume {offset + i}",
-                    publisher="Benchmark Press",
-                    published_on=datetime.date(self.random.randint(1900, 2024), 1, 1),
-                    published_on_precision="year",
-                    url=f"https://example.org/synthetic/{offset + i}",
-                    publication=self.publication,
-                    editor_notes=MARKER,
-                )
-                for i in range(count)
-            ],
-            "sources",
-        )
+        sources = [
+            Source(
+                slug=f"{PREFIX}source-{offset + i}",
+                kind=self.random.choice(kinds),
+                authors=f"Author {i}, Synthetic",
+                title=f"Synthetic study of foreign relations, volume {offset + i}",
+                publisher="Benchmark Press",
+                published_on=datetime.date(self.random.randint(1900, 2024), 1, 1),
+                published_on_precision="year",
+                url=f"https://example.org/synthetic/{offset + i}",
+                publication=self.publication,
+                editor_notes=MARKER,
+            )
+            for i in range(count)
+        ]
+        for source in sources:  # bulk_create does not call save(), which files a source
+            source.sort_key = bibliography_key(source.authors, source.title)
+        return self.bulk(Source, sources, "sources")
 
     def make_events(self, count, offset):
         kinds = [k for k, _ in EventKind.choices]
