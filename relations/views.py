@@ -15,6 +15,8 @@ from django.db import DatabaseError, connection
 from django.db.models import Count, F, Prefetch, Q, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
@@ -745,15 +747,45 @@ def citing_records(source_ids, user, limit_per_source=None):
 
 
 class SourceListView(PublicPageMixin, PaginatedMixin, ListView):
+    """The bibliography, with an index by first letter (``?from=c``: the page where C begins)."""
+
     model = Source
     paginate_by = 50
     page_description = gettext_lazy("The bibliography: every source the record cites, and what cites it.")
+    # Where each entry of the letter index begins in the sources' sort key (bibliography_key): digits
+    # file before letters, and keys in other scripts after "z" ("{" is the character after it).
+    letter_index = (
+        ("0", "0–9"),
+        *((letter, letter.upper()) for letter in "abcdefghijklmnopqrstuvwxyz"),
+        ("other", gettext_lazy("other scripts")),
+    )
+    boundaries = {"other": "{"}
+
+    def get(self, request, *args, **kwargs):
+        start = request.GET.get("from")
+        if start is None:
+            return super().get(request, *args, **kwargs)
+        if start not in dict(self.letter_index):
+            self.object_list = self.get_queryset()
+            context = self.get_context_data(letter_error=True)
+            return self.render_to_response(context, status=400)
+        return self.jump(self.boundaries.get(start, start))
+
+    def jump(self, boundary):
+        """Redirect to the page holding the first source filed at or after ``boundary``, at that source."""
+        sources = self.get_queryset()
+        before = sources.filter(sort_key__lt=boundary).count()
+        first = sources.filter(sort_key__gte=boundary).values_list("slug", flat=True).first()
+        page = before // self.paginate_by + 1 if first else max(1, -(-sources.count() // self.paginate_by))
+        url = reverse("relations:source-list") + (f"?page={page}" if page > 1 else "")
+        return redirect(url + (f"#source-{first}" if first else ""))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         sources = list(context["object_list"])
         citing = citing_records([s.pk for s in sources], self.viewer, limit_per_source=6)
         context["entries"] = [(s, format_reference(s), citing.get(s.pk, [])) for s in sources]
+        context["letter_index"] = self.letter_index
         return context
 
 

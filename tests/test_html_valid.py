@@ -18,7 +18,8 @@ def test_every_page_type_is_valid_html(client, tmp_path):
         "Java is needed to validate HTML: `make test` installs it (scripts/ensure_system_deps.sh)"
     )
     build_world()
-    for index, url in enumerate([*PAGES, "/no/such/page/", "/events/?kind=nope", "/relations/?on=nonsense"]):
+    refused = ["/no/such/page/", "/events/?kind=nope", "/relations/?on=nonsense", "/sources/?from=nope"]
+    for index, url in enumerate([*PAGES, *refused]):
         response = client.get(url)
         (tmp_path / f"page{index:02d}.html").write_bytes(response.content)
         (tmp_path / f"page{index:02d}.url").write_text(url)

@@ -521,6 +521,27 @@ def test_the_bibliography_files_works_with_and_without_authors_in_one_alphabet(c
     assert [item["slug"] for item in api] == order
 
 
+def test_the_letter_index_leads_to_the_page_where_a_letter_begins(client, django_assert_max_num_queries):
+    for n in range(60):
+        SourceFactory(slug=f"a{n:02}", authors=f"Aziz, {n:02}", title="Work")
+    SourceFactory(slug="bbc", authors="", title="BBC On This Day")
+    SourceFactory(slug="taliban", authors="", title="«Талибан» и Сирия")
+    SourceFactory(slug="zebra", authors="", title="Zebra crossings")
+    page = html(client.get("/sources/"))
+    assert '<a href="?from=b">B</a>' in page and '<a href="?from=0">0–9</a>' in page
+    with django_assert_max_num_queries(6):
+        response = client.get("/sources/?from=b")
+    assert response.status_code == 302
+    assert response["Location"] == "/sources/?page=2#source-bbc"  # 60 works by Aziz fill page 1
+    assert 'id="source-bbc"' in html(client.get("/sources/?page=2"))
+    assert client.get("/sources/?from=a")["Location"] == "/sources/#source-a00"
+    assert client.get("/sources/?from=c")["Location"] == "/sources/?page=2#source-zebra"  # the next one filed
+    assert client.get("/sources/?from=other")["Location"] == "/sources/?page=2#source-taliban"
+    refused = client.get("/sources/?from=ch")
+    assert refused.status_code == 400
+    assert "not an entry of the index" in refused.content.decode()
+
+
 def test_source_page_lists_what_cites_it_including_date_claims(client, world):
     date_claim(world.break_off, "date", datetime.date(1980, 1, 1), precision="year", source=world.web)
     page = html(client.get("/sources/test-web/"))
