@@ -374,3 +374,10 @@ def test_the_source_changelist_reads_its_page_in_index_order(publisher_client):
             cursor.execute(f"EXPLAIN QUERY PLAN {page}")
             plan = " ".join(str(row) for row in cursor.fetchall())
             assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def test_the_source_form_shows_where_the_bibliography_files_the_work(publisher_client):
+    source = SourceFactory(authors="", title="«Талибан» и Сирия")
+    page = publisher_client.get(admin_url(models.Source, "change", source.pk)).content.decode()
+    assert "Filed under" in page and "талибан» и сирия" in page
+    assert 'name="sort_key"' not in page  # kept by save(), not typed in

@@ -31,6 +31,8 @@ class SourceAdmin(BulkImportExportMixin, ContentAdmin):
     list_filter = ("kind", ("publication", admin.ChoicesFieldListFilter), "unverified")
     search_fields = ("title", "authors", "slug", "publisher", "container_title", "isbn")
     prepopulated_fields = {"slug": ("title",)}
+    # Where the bibliography files the work (first author, or title without one), set on saving.
+    readonly_fields = ("sort_key",)
     fieldsets = (
         (
             None,
@@ -40,6 +42,7 @@ class SourceAdmin(BulkImportExportMixin, ContentAdmin):
                     "kind",
                     "authors",
                     "title",
+                    "sort_key",
                     "container_title",
                     ("publisher", "place"),
                     ("published_on", "published_on_precision"),
