@@ -133,7 +133,7 @@ def bibliography_key(authors, title):
 
     One alphabet for all works, as a printed bibliography files anonymous works by title among the
     authors, rather than every anonymous work before the first author. Case and accents do not count
-    ("Ćwik" files with "Cwik", "de Gaulle" with "Dawn"), nor do quotation marks or brackets before the
+    ("Ćwik" files as "Cwik", "de Gaulle" among the D's), nor do quotation marks or brackets before the
     first letter ("'Confusion, disappointment'" files under C).
     """
     text = unicodedata.normalize("NFKD", (authors or "").strip() or (title or ""))
