@@ -131,22 +131,29 @@ class BadContinuation(ValueError):
 CONTINUATION_SALT = "afrelations.paginator.continuation"
 
 
+def _order_names(keys):
+    """``keys`` as the names a continuation records its order by ("date", "-title", ...)."""
+    return [("-" if descending else "") + field.name for field, descending in keys]
+
+
 class DeferredJoinPaginator(Paginator):
+    @cached_property
+    def sort_key(self):
+        """The list's total order as ``_sort_key`` gives it, or None if it cannot be continued."""
+        return _sort_key(total_order(self.object_list)) if isinstance(self.object_list, QuerySet) else None
+
     def continuation(self, page, scope=""):
         """A signed token from which ``page(page.number + 1, after=...)`` reads the next page, or None.
 
         ``scope`` names the list (its filters, say): ``read_continuation`` refuses the token elsewhere.
         """
-        if not page.has_next() or not isinstance(self.object_list, QuerySet) or not len(page):
-            return None
-        keys = _sort_key(total_order(self.object_list))
-        if keys is None:
+        keys = self.sort_key
+        if keys is None or not page.has_next() or not len(page):
             return None
         last = page[-1]  # the page's rows as a list, read once
         values = [field.value_to_string(last) for field, _descending in keys]
-        order = [("-" if descending else "") + field.name for field, descending in keys]
         target = [page.number + 1, self.per_page, scope]
-        return signing.Signer(salt=CONTINUATION_SALT).sign_object([target, order, values], compress=True)
+        return signing.Signer(salt=CONTINUATION_SALT).sign_object([target, _order_names(keys), values], compress=True)
 
     def read_continuation(self, token, number, scope=""):
         """The sort key a continuation carries, checked against this list and page.
@@ -158,8 +165,8 @@ class DeferredJoinPaginator(Paginator):
             target, order, values = signing.Signer(salt=CONTINUATION_SALT).unsign_object(token)
         except (signing.BadSignature, ValueError, TypeError) as error:
             raise BadContinuation(_("not one this site issued")) from error
-        keys = _sort_key(total_order(self.object_list)) if isinstance(self.object_list, QuerySet) else None
-        if keys is None or order != [("-" if descending else "") + field.name for field, descending in keys]:
+        keys = self.sort_key
+        if keys is None or order != _order_names(keys):
             raise BadContinuation(_("made for another order"))
         if target != [int(number), self.per_page, scope]:
             raise BadContinuation(_("made for another page, page size or filter"))
@@ -186,7 +193,7 @@ class DeferredJoinPaginator(Paginator):
         if not isinstance(items, QuerySet) or (bottom == 0 and after is None):
             return self._get_page(items[bottom:top], number, self)
         if after is not None:
-            keys = list(items.filter(_after(_sort_key(items), after)).values_list("pk", flat=True)[: top - bottom])
+            keys = list(items.filter(_after(self.sort_key, after)).values_list("pk", flat=True)[: top - bottom])
         elif items.ordered and self.count - top < bottom:
             # Nearer the end: skip the rows after the page, in the reverse order.
             keys = list(items.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom])[::-1]
