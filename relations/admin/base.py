@@ -3,6 +3,7 @@
 from collections import defaultdict
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -136,7 +137,24 @@ class ContentInline(RoleInlineMixin, admin.TabularInline):
         return formset
 
 
-class ContentAdmin(SimpleHistoryAdmin):
+class RecordListAdmin(SimpleHistoryAdmin):
+    """What every admin of the record shares in its change lists.
+
+    Django renders each row's action checkbox as a form widget, through three templates per row:
+    a quarter of a 50-row change list's time went there. ``action_checkbox`` writes the same
+    element directly (``test_admin.test_action_checkbox_matches_django`` compares the two).
+    """
+
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(_("Select this object for an action - {}"), str(obj)),
+        )
+
+
+class ContentAdmin(RecordListAdmin):
     """The admin of every content record.
 
     Roles: an Editor adds records and changes drafts; a Publisher also publishes,

@@ -6,13 +6,20 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from .. import services
 from ..forms import CitationForm, CountryAdminForm, DateClaimForm, RelationPeriodInlineFormSet
 from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
 from ..resources import CitationResource, CountryResource, EventResource, MissionResource, SourceResource
-from .base import BulkImportExportMixin, CitableAdmin, CitationInline, ContentAdmin, ContentInline, user_can_edit
+from .base import (
+    BulkImportExportMixin,
+    CitableAdmin,
+    CitationInline,
+    ContentAdmin,
+    ContentInline,
+    RecordListAdmin,
+    user_can_edit,
+)
 from .filters import CitedFilter, EraFilter, EventEraFilter, EventRegionFilter, RegionFilter
 
 BOOKKEEPING = (
@@ -295,7 +302,7 @@ class EventAdmin(BulkImportExportMixin, CitableAdmin):
         return obj.era_name or "—"
 
 
-class AttachedAdmin(SimpleHistoryAdmin):
+class AttachedAdmin(RecordListAdmin):
     """Citations and date claims edited on their own: history, and the publisher rule of their record."""
 
     object_history_list_template = "admin/relations/object_history_list.html"
