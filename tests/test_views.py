@@ -725,3 +725,31 @@ def test_sitemap_pages_by_id_range_list_every_published_record_once(client, worl
     assert len(pages) == -(-(max(ids) - min(ids) + 1) // 2)
     assert client.get(f"/sitemap-events.xml?p={len(pages) + 1}").status_code == 404
     assert client.get("/sitemap-events.xml?p=two").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/events/",
+        "/events/?era=old-era&country=alphaland&kind=treaty&date_after=1900-01-01&date_before=2000-12-31",
+        "/events/?date_after=yesterday&kind=nope",
+        "/missions/?direction=in_afghanistan&city=Kabul%20%22%3Cold%3E%22&country=alphaland",
+        "/missions/?status=nope",
+        "/countries/?q=%3Cb%3E%26&region=nope",
+    ],
+)
+def test_filter_forms_render_as_django_does(client, world, monkeypatch, url):
+    """The filter forms write their labels and inputs in Python (relations/filters.py): the page is
+    byte for byte what Django's own templates write, errors and awkward values included."""
+    from django import forms
+
+    from relations import filters
+
+    fast = client.get(url)
+    cache.clear()
+    monkeypatch.setattr(filters.FastLabels, "render", forms.Form.render)
+    monkeypatch.setattr(filters.FastInput, "render", forms.widgets.Input.render)
+    django_made = client.get(url)
+    assert fast.status_code == django_made.status_code
+    assert '<label for="id_' in html(fast)
+    assert html(fast) == html(django_made)
