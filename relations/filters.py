@@ -104,7 +104,8 @@ class FastLabels:
 
     ``BoundField.label_tag`` works out the label, its suffix and ``for`` as usual and only the
     last step, a template per field, is replaced. With ``FastSelect`` and ``FastInput`` a filter
-    form renders no template at all (``test_views.test_filter_forms_render_as_django_does``).
+    form renders templates only for the errors it shows (``test_views.test_filter_forms_render_as_django_does``
+    compares whole pages with Django's own rendering).
     """
 
     def render(self, template_name=None, context=None, renderer=None):
