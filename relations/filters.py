@@ -99,7 +99,7 @@ class FastTextInput(FastInput, forms.TextInput):
     pass
 
 
-class FastLabels:
+class FastLabelsForm(forms.Form):
     """A form whose <label>s are written in Python, as Django's ``label.html`` writes them.
 
     ``BoundField.label_tag`` works out the label, its suffix and ``for`` as usual and only the
@@ -120,9 +120,8 @@ class FastLabels:
 class VisibleFilterSet(django_filters.FilterSet):
     """A FilterSet whose choice lists only offer what ``user`` may see."""
 
-    def get_form_class(self):
-        form = super().get_form_class()
-        return type(form.__name__, (FastLabels, form), {})
+    class Meta:
+        form = FastLabelsForm  # subclasses' Meta inherit it
 
     def __init__(self, *args, user=None, **kwargs):
         self.user = user
@@ -173,7 +172,7 @@ class EventFilter(VisibleFilterSet):
         help_text=_("YYYY-MM-DD"),
     )
 
-    class Meta:
+    class Meta(VisibleFilterSet.Meta):
         model = Event
         fields = ("era", "country", "kind", "date_after", "date_before")
 
@@ -206,7 +205,7 @@ class MissionFilter(VisibleFilterSet):
         empty_label=_("Any"),
     )
 
-    class Meta:
+    class Meta(VisibleFilterSet.Meta):
         model = Mission
         fields = ("direction", "kind", "status", "city", "staff_represent", "country")
 
@@ -232,7 +231,7 @@ class CountryFilter(VisibleFilterSet):
         empty_label=_("Any status"),
     )
 
-    class Meta:
+    class Meta(VisibleFilterSet.Meta):
         model = Country
         fields = ("q", "region", "kind", "status")
 
