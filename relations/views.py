@@ -776,7 +776,7 @@ class SourceListView(PublicPageMixin, PaginatedMixin, ListView):
         sources = self.get_queryset()
         before = sources.filter(sort_key__lt=boundary).count()
         first = sources.filter(sort_key__gte=boundary).values_list("slug", flat=True).first()
-        page = before // self.paginate_by + 1 if first else max(1, -(-sources.count() // self.paginate_by))
+        page = before // self.paginate_by + 1 if first else self.get_paginator(sources, self.paginate_by).num_pages
         url = reverse("relations:source-list") + (f"?page={page}" if page > 1 else "")
         return redirect(url + (f"#source-{first}" if first else ""))
 

@@ -542,6 +542,13 @@ def test_the_letter_index_leads_to_the_page_where_a_letter_begins(client, django
     assert "not an entry of the index" in refused.content.decode()
 
 
+def test_the_letter_index_goes_to_the_last_page_when_nothing_files_after_the_letter(client):
+    for n in range(60):
+        SourceFactory(slug=f"a{n:02}", authors=f"Aziz, {n:02}", title="Work")
+    assert client.get("/sources/?from=z")["Location"] == "/sources/?page=2"
+    assert client.get("/sources/?from=other")["Location"] == "/sources/?page=2"
+
+
 def test_source_page_lists_what_cites_it_including_date_claims(client, world):
     date_claim(world.break_off, "date", datetime.date(1980, 1, 1), precision="year", source=world.web)
     page = html(client.get("/sources/test-web/"))
