@@ -21,6 +21,12 @@ so a client walking a whole list page by page never pays for an OFFSET at all. T
 cannot be continued this way (a sort key on another table, or one that may be empty) the page
 is read by its number as above.
 
+A page of a long list kept in its reading order (the sources, for now) is read from the nearest
+page anchor before it (``relations/anchors.py``): an index seek to a row whose position is known,
+then fewer than ``anchors.SPACING`` rows skipped, whatever the page's number. Where no anchor is
+current (a write since they were computed), the page is read by its OFFSET as above; either way
+the same number of queries.
+
 The number of rows comes from the tallies the database keeps (``relations/tally.py``) where
 the list is every (published) row of a tallied table; other lists are counted as usual.
 """
@@ -29,12 +35,18 @@ from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, OrderBy, Q, QuerySet
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
-from django.db.models.lookups import GreaterThan, LessThan
+from django.db.models.fields.tuple_lookups import (
+    Tuple,
+    TupleGreaterThan,
+    TupleGreaterThanOrEqual,
+    TupleLessThan,
+    TupleLessThanOrEqual,
+)
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from . import tally
+from . import anchors, tally
 
 
 def total_order(queryset):
@@ -106,6 +118,16 @@ def _after(keys, values):
     return Q(**{f"{field.attname}__{'lte' if descending else 'gte'}": values[0]}) & strictly_after(keys, values)
 
 
+def _from(keys, values):
+    """Rows from ``values`` on, in the order ``keys``: the row holding them and those after it."""
+    if len({descending for _field, descending in keys}) == 1:
+        lookup = _RowAtOrBefore if keys[0][1] else _RowAtOrAfter
+        return lookup(Tuple(*(F(field.attname) for field, _descending in keys)), list(values))
+    return _after(keys, values) | Q(
+        **{field.attname: value for (field, _descending), value in zip(keys, values, strict=True)}
+    )
+
+
 class _RowAfter(TupleGreaterThan):
     """``(a, b, c) > (x, y, z)`` as a row value on every database here.
 
@@ -122,6 +144,16 @@ class _RowAfter(TupleGreaterThan):
 class _RowBefore(TupleLessThan):
     def as_sql(self, compiler, connection):
         return LessThan.as_sql(self, compiler, connection)
+
+
+class _RowAtOrAfter(TupleGreaterThanOrEqual):
+    def as_sql(self, compiler, connection):
+        return GreaterThanOrEqual.as_sql(self, compiler, connection)
+
+
+class _RowAtOrBefore(TupleLessThanOrEqual):
+    def as_sql(self, compiler, connection):
+        return LessThanOrEqual.as_sql(self, compiler, connection)
 
 
 class BadContinuation(ValueError):
@@ -194,6 +226,11 @@ class DeferredJoinPaginator(Paginator):
             return self._get_page(items[bottom:top], number, self)
         if after is not None:
             keys = list(items.filter(_after(self.sort_key, after)).values_list("pk", flat=True)[: top - bottom])
+        elif (anchor := anchors.nearest(items, bottom, self.sort_key)) is not None:
+            # From the nearest anchor: a seek, then fewer than anchors.SPACING rows skipped.
+            position, values = anchor
+            from_anchor = items.filter(_from(self.sort_key, values)).values_list("pk", flat=True)
+            keys = list(from_anchor[bottom - position : top - position])
         elif items.ordered and self.count - top < bottom:
             # Nearer the end: skip the rows after the page, in the reverse order.
             keys = list(items.reverse().values_list("pk", flat=True)[self.count - top : self.count - bottom])[::-1]

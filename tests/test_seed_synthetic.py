@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from relations import anchors
 from relations.models import Citation, Event, HeadOfMission, Mission, RelationPeriod, Source
 from tests.factories import CountryFactory, EventFactory
 
@@ -19,8 +20,10 @@ def test_seed_synthetic_adds_cited_records_in_proportion_and_clear_removes_them_
     assert synthetic_event.citations.count() == 2
     assert synthetic_event.countries.count() == 2
     assert Event.objects.published().count() == Event.objects.count()
+    assert anchors.verify() == ([], [])  # bulk inserts send no signals: the command recomputes the anchors
 
     call_command("seed_synthetic", clear=True)
+    assert anchors.verify() == ([], [])
     assert list(Event.objects.all()) == [real_event]
     assert not Source.objects.filter(editor_notes__startswith="[synthetic").exists()
     assert Citation.objects.count() == real_event.citations.count()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from relations import anchors
 from relations.cache import bump_content_version
 from relations.models import (
     Citation,
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             periods = self.make_periods(real["periods"] * scale)
             self.cite(sources, [*events, *missions, *heads, *periods])
         refresh_planner_statistics()
+        anchors.rebuild()  # bulk inserts send no signals: the page anchors are recomputed here
         bump_content_version()
         self.stdout.write(
             self.style.SUCCESS(
@@ -265,5 +267,6 @@ class Command(BaseCommand):
             removed += queryset.delete()[0]
         Citation.objects.filter(source__editor_notes=MARKER).delete()
         removed += Source.objects.filter(editor_notes=MARKER).delete()[0]
+        anchors.rebuild()
         bump_content_version()
         return removed
