@@ -7,7 +7,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 from django.core.paginator import Paginator
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -226,3 +226,24 @@ def test_the_sources_page_and_api_read_a_page_by_number_from_an_anchor(client, s
         assert max(offsets(q["sql"]) for q in queries.captured_queries) < SPACING
         assert key.format("b050") in body and key.format("b099") in body
         assert key.format("b049") not in body and key.format("b100") not in body and key.format("hidden") not in body
+
+
+def test_a_failed_recomputation_keeps_the_write_and_logs(
+    spacing, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """The save has committed when the anchors are recomputed: a failure there is logged, not raised."""
+    Source.objects.bulk_create(
+        Source(slug=f"b{n}", kind="book", title=f"Book {n}", publication=PUBLISHED) for n in range(9)
+    )
+    anchors.rebuild()
+
+    def fail(**kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(anchors, "rebuild", fail)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        SourceFactory(slug="kept", authors="Aaron, B.")
+    assert Source.objects.filter(slug="kept").exists()
+    assert "Recomputing the page anchors failed" in caplog.text
+    queryset = Source.objects.published()
+    assert pages(DeferredJoinPaginator(queryset, 3)) == pages(Paginator(total_order(queryset), 3))

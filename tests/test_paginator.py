@@ -10,7 +10,7 @@ from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from relations.models import Event, Mission
-from relations.paginator import BadContinuation, DeferredJoinPaginator, total_order
+from relations.paginator import BadContinuation, DeferredJoinPaginator, _from, _sort_key, total_order
 
 from .factories import CountryFactory, EventFactory, MissionFactory
 
@@ -170,3 +170,14 @@ def test_a_continuation_serves_only_its_own_page_size_order_and_scope(events):
     for other, bad, number, scope in refused:
         with pytest.raises(BadContinuation):
             other.read_continuation(bad, number, scope)
+
+
+@pytest.mark.parametrize("ordering", ORDERINGS, ids=str)
+def test_rows_from_a_key_are_that_row_and_those_after_it(events, ordering):
+    """``_from`` (a page read from its anchor) in one direction and in mixed ones."""
+    queryset = total_order(Event.objects.order_by(*ordering))
+    keys = _sort_key(queryset)
+    order = list(queryset)
+    for n, row in enumerate(order):
+        values = [getattr(row, field.attname) for field, _descending in keys]
+        assert list(queryset.filter(_from(keys, values))) == order[n:]
