@@ -621,6 +621,7 @@ class MissionListView(FilteredListMixin, PublicPageMixin, ListView):
     filterset_class = MissionFilter
     # A mission is a card with its heads and sources: 25 keep the page as light as a page of events.
     paginate_by = 25
+    heads_shown = 3  # the latest heads of each mission; its country's page lists them all
     page_description = gettext_lazy(
         "Foreign missions in Afghanistan and Afghan missions abroad: embassies, consulates and offices, "
         "with their heads."
@@ -643,8 +644,9 @@ class MissionListView(FilteredListMixin, PublicPageMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         missions = list(context["object_list"])
-        heads = [head for mission in missions for head in mission.visible_heads[:3]]
+        heads = [head for mission in missions for head in mission.visible_heads[: self.heads_shown]]
         context["footnotes"] = Footnotes.load(missions, heads, user=self.viewer)
+        context["heads_shown"] = self.heads_shown
         return context
 
 

@@ -11,6 +11,8 @@ from relations.templatetags.relations_tags import precise_date
 from tests.factories import (
     CountryFactory,
     EventFactory,
+    HeadOfMissionFactory,
+    MissionFactory,
     RelationPeriodFactory,
     SourceFactory,
     UserFactory,
@@ -761,3 +763,50 @@ def test_filter_forms_render_as_django_does(client, world, monkeypatch, url):
     assert fast.status_code == django_made.status_code
     assert '<label for="id_' in html(fast)
     assert html(fast) == html(django_made)
+
+
+HEADS_LOOP = (
+    '{% for h in m.visible_heads|slice:":3" %}{{ h.name }}, {{ h.title }}{% if h.started_on %}, {% translate "from" %} '
+    '{{ h.started_on|precise_date:h.started_on_precision }}{% endif %}{% if h.ended_on %} {% translate "to" %} '
+    "{{ h.ended_on|precise_date:h.ended_on_precision }}{% endif %}{% cite h %}{% if not forloop.last %}<br>{% endif %}"
+    "{% endfor %}"
+)
+
+
+def test_heads_of_mission_are_written_as_the_template_loop_wrote_them(client, settings, tmp_path):
+    """The missions list writes each mission's heads in Python (``heads_of_mission``): the page is byte for byte
+    the one the template loop wrote, footnote numbers, awkward names and missing dates included."""
+    country = CountryFactory(name="Ruritania")
+    mission = MissionFactory(country=country, city="Strelsau")
+    terms = [
+        ("Rudolf <the> \"Red\" & 'Elphberg'", datetime.date(1890, 1, 1), "year", None, ""),
+        ("Flavia", datetime.date(1901, 3, 1), "month", datetime.date(1905, 7, 14), "day"),
+        ("Sapt", None, "", datetime.date(1899, 1, 1), "year"),
+        ("Fritz von Tarlenheim", datetime.date(1880, 5, 2), "day", datetime.date(1889, 1, 1), "year"),
+    ]
+    for name, started, started_precision, ended, ended_precision in terms:
+        HeadOfMissionFactory(
+            mission=mission,
+            name=name,
+            title="Envoy <extraordinary> & plenipotentiary",
+            started_on=started,
+            started_on_precision=started_precision,
+            ended_on=ended,
+            ended_on_precision=ended_precision,
+        )
+    MissionFactory(country=country, city="Zenda")  # no heads
+    fast = html(client.get("/missions/"))
+    assert "Rudolf &lt;the&gt; &quot;Red&quot; &amp; &#x27;Elphberg&#x27;, Envoy &lt;extraordinary&gt;" in fast
+    assert "Fritz von Tarlenheim" not in fast  # the earliest of four: only the latest three are listed
+
+    source = (settings.BASE_DIR / "templates" / "relations" / "mission_list.html").read_text()
+    assert "{% heads_of_mission m heads_shown %}" in source
+    (tmp_path / "relations").mkdir()
+    (tmp_path / "relations" / "mission_list.html").write_text(
+        source.replace("{% heads_of_mission m heads_shown %}", HEADS_LOOP)
+    )
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    cache.clear()
+    looped = client.get("/missions/")
+    assert str(tmp_path) in looped.templates[0].origin.name  # the page came from the loop
+    assert html(looped) == fast
