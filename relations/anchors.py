@@ -43,6 +43,7 @@ from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
 
 from .models import Source
+from .tally import _scope
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ def _scoped(model, scope):
 @cache
 def _order(model):
     """The anchored order of ``model``: its default ordering with the id last, as ``[(field, descending)]``."""
-    from .paginator import _sort_key, total_order
+    from .paginator import _sort_key, total_order  # the paginator imports this module
 
     return _sort_key(total_order(model._default_manager.all()))
 
@@ -244,8 +245,6 @@ def nearest(queryset, position, keys, using=None):
     None (and no query) unless ``queryset`` is an anchored list in its anchored order (``keys``, as the
     paginator's ``sort_key``); None too (after one query) when no anchor is current.
     """
-    from .tally import _scope
-
     model = queryset.model
     if model not in ANCHORED or keys is None or keys != _order(model):
         return None
