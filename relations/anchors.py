@@ -24,8 +24,9 @@ the same committed writes.
 **Recomputed after each write.** A save or delete of an anchored model (admin, API, imports,
 reverts, the loader) recomputes its anchors once the transaction commits, once per transaction
 however many rows it wrote; bulk loads (``seed_synthetic``) call ``rebuild`` themselves, and
-``manage.py recount --fix`` recomputes them with the tallies. One pass over the list's index:
-about 40 ms for 56,000 sources on SQLite.
+``manage.py recount --fix`` recomputes them with the tallies. One pass over each list's index:
+4 ms for today's 1,130 sources; for the 113,000 of scale 100, 170 ms on SQLite and 95 ms on
+PostgreSQL (both lists).
 
 The tables and triggers are ensured after every ``migrate`` and ``flush`` (as the SQLite search
 index is): a later migration that makes SQLite rebuild the sources table drops its triggers, and
@@ -43,7 +44,7 @@ from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
 
 from .models import Source
-from .tally import _scope
+from .tally import _scope, triggers_matching
 
 logger = logging.getLogger(__name__)
 
@@ -114,18 +115,8 @@ def _triggers_sql(model, vendor):
 
 def triggers_present(using=DEFAULT_DB_ALIAS):
     """{table: [names of its write-counting triggers]} as the database has them."""
-    connection = connections[using]
     wanted = {name for model in ANCHORED for name in trigger_names(model)}
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
-        else:
-            cursor.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal")
-        found = {}
-        for table, name in cursor.fetchall():
-            if name in wanted:
-                found.setdefault(table, []).append(name)
-    return {table: sorted(names) for table, names in found.items()}
+    return triggers_matching(wanted.__contains__, using)
 
 
 def ensure(using=DEFAULT_DB_ALIAS):
@@ -191,11 +182,10 @@ def fresh(model, scope, using=DEFAULT_DB_ALIAS):
     return rows[0][0], [(row[1] - 1, list(row[2:])) for row in rows]
 
 
-def rebuild(model=None, using=DEFAULT_DB_ALIAS):
-    """Recompute the anchors of every anchored list (of ``model``'s, if given)."""
-    models = [model] if model else list(ANCHORED)
+def rebuild(using=DEFAULT_DB_ALIAS):
+    """Recompute the anchors of every anchored list."""
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        for anchored in models:
+        for anchored in ANCHORED:
             for scope in ANCHORED[anchored]:
                 name = list_name(anchored, scope)
                 counted, anchors = fresh(anchored, scope, using)

@@ -140,21 +140,24 @@ def reinstall_sqlite_triggers(schema_editor, model):
     rebuild(schema_editor.connection.alias)
 
 
-def triggers_present(using="default"):
-    """{table: [names of its tally triggers]} as the database has them."""
+def triggers_matching(keep, using="default"):
+    """{table: [names of its triggers for which ``keep(name)``]} as the database has them."""
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%_tally_%'")
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
         else:
-            cursor.execute(
-                "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
-                "WHERE NOT tgisinternal AND tgname LIKE '%_tally_%'"
-            )
+            cursor.execute("SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal")
         found = defaultdict(list)
         for table, name in cursor.fetchall():
-            found[table].append(name)
+            if keep(name):
+                found[table].append(name)
     return {table: sorted(names) for table, names in found.items()}
+
+
+def triggers_present(using="default"):
+    """{table: [names of its tally triggers]} as the database has them."""
+    return triggers_matching(lambda name: "_tally_" in name, using)
 
 
 def uninstall(schema_editor):

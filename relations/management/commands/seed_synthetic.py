@@ -267,6 +267,5 @@ class Command(BaseCommand):
             removed += queryset.delete()[0]
         Citation.objects.filter(source__editor_notes=MARKER).delete()
         removed += Source.objects.filter(editor_notes=MARKER).delete()[0]
-        anchors.rebuild()
         bump_content_version()
         return removed
