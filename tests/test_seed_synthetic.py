@@ -1,9 +1,10 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from relations import anchors
 from relations.models import Citation, Event, HeadOfMission, Mission, RelationPeriod, Source
-from tests.factories import CountryFactory, EventFactory, SourceFactory
+from tests.factories import CountryFactory, EventFactory, HeadOfMissionFactory, MissionFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +64,18 @@ def test_seed_synthetic_and_clear_leave_the_page_anchors_current(django_capture_
         call_command("seed_synthetic", clear=True)  # deletes: recomputed when the transaction commits
     assert Source.objects.count() == 3
     assert anchors.verify() == ([], [])
+
+
+def test_synthetic_heads_of_mission_are_spread_as_unevenly_as_the_real_ones():
+    """A page of synthetic missions should list as many heads as a page of real ones: the same share
+    of missions with none, and some with many."""
+    CountryFactory.create_batch(3)
+    real = MissionFactory.create_batch(50)
+    for mission, n in zip(real, [0, 0, 1, 5, 0, 2, 0, 1, 0, 11] * 5, strict=True):  # 100 heads in all
+        HeadOfMissionFactory.create_batch(n, mission=mission)
+    call_command("seed_synthetic", scale=2, seed=3)
+    synthetic = Mission.objects.filter(editor_notes__startswith="[synthetic").annotate(n=Count("heads"))
+    counts = sorted(synthetic.values_list("n", flat=True))
+    assert sum(counts) == 2 * 100  # as many heads as the real ones, times the scale
+    assert counts.count(0) == 2 * 25  # half of them have none, as half of the real ones have
+    assert counts[-1] == 11

@@ -1,11 +1,13 @@
 """Synthetic content for benchmarks: N times the real record, in bulk, marked and removable."""
 
 import datetime
+import itertools
 import random
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Count, Q
 from tqdm import tqdm
 
 from relations import anchors
@@ -180,9 +182,21 @@ class Command(BaseCommand):
         return self.bulk(Mission, missions, "missions")
 
     def make_heads(self, missions, count):
+        """``count`` heads, as unevenly spread as the real ones: synthetic mission ``i`` is given as
+        many as the ``i``-th real mission has (a third of the real missions have none, a few a dozen
+        or more), so that a page of synthetic missions lists as many heads as a page of real ones.
+        Spread evenly, every synthetic mission had two or three and a page listed twice as many."""
+        real = list(
+            Mission.objects.exclude(editor_notes=MARKER)
+            .annotate(n=Count("heads", filter=~Q(heads__editor_notes=MARKER)))
+            .order_by("pk")
+            .values_list("n", flat=True)
+        )
+        slots = [mission for mission, n in zip(missions, itertools.cycle(real or [1])) for _ in range(n)]
+        slots = slots or missions
         heads = []
         for i in range(count):
-            mission = missions[i % len(missions)]
+            mission = slots[i % len(slots)]
             started = mission.opened_on + datetime.timedelta(days=self.random.randint(0, 3000))
             heads.append(
                 HeadOfMission(
