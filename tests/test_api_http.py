@@ -1,9 +1,11 @@
 """HTTP comforts of the API: validators and 304s, cache headers, CSV, CORS, throttling, JSON errors."""
 
 import csv
+import datetime
 import io
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection
 from django.http import StreamingHttpResponse
@@ -181,6 +183,46 @@ def test_anonymous_clients_are_throttled_with_retry_after(api):
         response = api.get("/api/v1/events/")
         assert int(response["Retry-After"]) > 0
         assert response.json()["detail"]
+
+
+def statuses(api, n):
+    return [api.get("/api/v1/eras/").status_code for _ in range(n)]
+
+
+def test_the_limit_slides_with_time_rather_than_resetting_on_the_minute(api):
+    """Four a minute: four requests late in one minute leave room for only one early in the next (they are
+    still mostly within the last sixty seconds), where a counter reset on the minute would allow four."""
+    with (
+        rates("4/minute", "100/minute"),
+        time_machine.travel(datetime.datetime(2030, 1, 1, 12, 0, 50), tick=False) as t,
+    ):
+        assert statuses(api, 5) == [200, 200, 200, 200, 429]
+        t.shift(20)  # 12:01:10: five sixths of the four still count
+        assert statuses(api, 2) == [200, 429]
+        t.shift(120)
+        assert statuses(api, 4) == [200] * 4
+
+
+@pytest.mark.parametrize(
+    "start, later, then",
+    [
+        (10, 0, [429]),  # the minute's own two fill the limit: Retry-After reaches into the next minute
+        (50, 15, [200, 429]),  # the last minute's two fill it: Retry-After is when enough of them have slid out
+    ],
+)
+def test_retry_after_is_when_a_request_is_allowed_again(api, start, later, then):
+    start = datetime.datetime(2030, 1, 1, 12, 0, start)
+    with rates("2/minute", "100/minute"), time_machine.travel(start, tick=False) as t:
+        assert statuses(api, 2) == [200, 200]
+        t.shift(later)
+        assert statuses(api, len(then)) == then
+        retry_after = int(api.get("/api/v1/eras/")["Retry-After"])
+        assert 0 < retry_after <= 60
+        assert statuses(api, 5) == [429] * 5  # refused requests do not count against the client
+        t.shift(retry_after - 1)
+        assert statuses(api, 1) == [429]
+        t.shift(1)
+        assert statuses(api, 1) == [200]
 
 
 def test_signed_in_clients_have_their_own_limit():
