@@ -231,6 +231,12 @@ def test_signed_in_clients_have_their_own_limit():
         assert [client.get("/api/v1/events/").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
+def test_anonymous_clients_answer_to_the_anonymous_limit_alone(api):
+    """The signed-in limit is for accounts: a lower one does not apply to anonymous clients as well."""
+    with rates("3/minute", "1/minute"):
+        assert statuses(api, 4) == [200, 200, 200, 429]
+
+
 def test_behind_a_proxy_each_client_address_has_its_own_limit(api):
     with rates("1/minute", "5/minute", NUM_PROXIES=1):
         first = {"HTTP_X_FORWARDED_FOR": "203.0.113.7", "REMOTE_ADDR": "10.0.0.1"}
