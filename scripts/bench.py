@@ -7,7 +7,7 @@ and the main admin changelists, the number of queries and the time of uncached a
 cached requests (best and median), each divided by the same figure of a trivial Django
 view measured in the same process just before it. Run at scale 1 (the real content) and
 scale 100 (the real content plus 99 times as much synthetic data), alternating the
-scales over two rounds. Part 2: gunicorn (2 workers, production settings) driven
+scales over four rounds. Part 2: gunicorn (2 workers, production settings) driven
 by wrk from a second process on loopback, for the trivial view, a cached page, an
 uncached page and an API list. Prints a table, writes bench-results/bench.json.
 
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 RESULTS = ROOT / "bench-results"
 SCALES = (1, 100)
-REPEAT = 21
+REPEAT = 11
 
 
 def database_url(scale):
@@ -340,7 +340,7 @@ def main():
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=int, default=8, help="wrk duration per target")
     parser.add_argument("--skip-prepare", action="store_true", help="reuse the databases of the last run")
-    parser.add_argument("--rounds", type=int, default=2, help="in-process rounds per scale, alternating scales")
+    parser.add_argument("--rounds", type=int, default=4, help="in-process rounds per scale, alternating scales")
     args = parser.parse_args()
     if args.worker:
         return worker(args.worker)
