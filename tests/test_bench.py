@@ -19,7 +19,7 @@ def test_rounds_reduce_to_the_best_and_the_median_of_every_sample():
     assert result["trivial_seconds"] == {"best": 1.0, "median": 2.5}
     row = result["rows"][0]
     assert row["queries"] == 6  # the larger count of the two rounds
-    assert row["uncached"] == {"best": 20.0, "median": 40.0}
+    assert row["uncached"] == {"best": 20.0, "median": 40.0, "rounds_best": [30.0, 20.0]}
     assert row["uncached_ratio"] == 20.0 and row["uncached_median_ratio"] == 16.0
     assert row["cached_ratio"] == 1.0 and row["cached_median_ratio"] == 0.9
 
