@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import os
 
 import pytest
 import time_machine
@@ -223,6 +224,40 @@ def test_retry_after_is_when_a_request_is_allowed_again(api, start, later, then)
         assert statuses(api, 1) == [429]
         t.shift(1)
         assert statuses(api, 1) == [200]
+
+
+@pytest.fixture
+def redis_cache():
+    """A real Redis, as production uses for the counters (``REDIS_URL``), under a key prefix of its own.
+    ``REDIS_URL`` if set, else database 15 of a local server. Required in CI; elsewhere the test is
+    skipped when no Redis answers."""
+    import uuid
+
+    import redis
+    from django_redis.cache import RedisCache
+
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {url}")
+    cache = RedisCache(url, {"KEY_PREFIX": f"test-throttle-{uuid.uuid4().hex}"})
+    yield cache
+    cache.delete_pattern("*")
+
+
+def test_the_counters_work_on_redis(api, redis_cache, monkeypatch):
+    """django-redis stores the counters as Redis integers, so incr is Redis's own INCR."""
+    from relations.api import throttling
+
+    for throttle in (throttling.AnonThrottle, throttling.UserThrottle):
+        monkeypatch.setattr(throttle, "cache", redis_cache)
+    with rates("3/minute", "100/minute"), time_machine.travel(datetime.datetime(2030, 1, 1, 12, 0, 50), tick=False):
+        assert statuses(api, 4) == [200, 200, 200, 429]
+        assert 0 < int(api.get("/api/v1/eras/")["Retry-After"]) <= 60
+    assert 3 in redis_cache.get_many(redis_cache.keys("*")).values()
 
 
 def test_signed_in_clients_have_their_own_limit():
