@@ -1,6 +1,8 @@
 """Reading the API: resources, embedded records, drafts, filters, pagination and query counts."""
 
+import csv
 import datetime
+import io
 import re
 
 import pytest
@@ -11,7 +13,7 @@ from rest_framework.test import APIClient
 
 from relations import models
 
-from .api_support import body
+from .api_support import body, client_for, make_user
 from .factories import (
     CountryFactory,
     EraFactory,
@@ -493,3 +495,61 @@ def test_csv_export_query_count_does_not_grow_with_rows(api, django_assert_max_n
     _events(40)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert len(b"".join(api.get("/api/v1/events/?format=csv").streaming_content).splitlines()) == 44
+
+
+# Citations on list pages are read as plain rows (relations.api.views.attach_citations); a record's own
+# endpoint still reads them through the ORM's prefetch. The two must say exactly the same.
+
+
+def _cited_everywhere():
+    """Records of every resource, each cited several times (with locators, a quote, a draft source)."""
+    draft_source = SourceFactory(publication=DRAFT, title="Unpublished memoir")
+    shared = SourceFactory(title="A shared work", authors="Author, A.; Writer, B.")
+    era = EraFactory(starts_on=datetime.date(1900, 1, 1), ends_on=datetime.date(2000, 1, 1))
+    countries = CountryFactory.create_batch(3)
+    records = [era, *countries]
+    for country in countries:
+        period = RelationPeriodFactory(country=country, starts_on=datetime.date(1950, 1, 1))
+        head = HeadOfMissionFactory(mission=MissionFactory(country=country))
+        event = EventFactory(countries=countries[:2], date=datetime.date(1960, 5, 4))
+        date_claim(event, "date", datetime.date(1960, 5, 5), source=shared)
+        records += [period, head, head.mission, event]
+    for n, record in enumerate(records):
+        cite(record, shared, locator=f"p. {n}")
+        citation = cite(record, draft_source, locator="ch. 2")
+        citation.quote = "The words of the source."
+        citation.order = 0  # before the factory's own citation: the order is kept, not the insertion order
+        citation.save()
+        cite(record, shared, locator="")
+    return records
+
+
+@pytest.mark.parametrize(
+    "resource", ["eras", "countries", "relations", "missions", "heads-of-mission", "events", "sources"]
+)
+@pytest.mark.parametrize("drafts", [False, True])
+def test_every_list_item_says_what_its_own_endpoint_says(resource, drafts):
+    _cited_everywhere()
+    client = client_for(make_user("editor")) if drafts else APIClient()
+    suffix = "include_drafts=true" if drafts else ""
+    items = results(client.get(f"/api/v1/{resource}/?page_size=100&{suffix}"))
+    assert items
+    cited = [item for item in items if item.get("citations")]
+    assert cited or resource == "sources"
+    for item in items:
+        assert client.get(f"{item['url']}?{suffix}").json() == item
+    if resource != "sources":
+        # The draft source is cited for editors only; a reader never learns it exists.
+        titles = {c["source"]["title"] for item in cited for c in item["citations"]}
+        assert ("Unpublished memoir" in titles) is drafts
+
+
+def test_csv_citations_are_those_of_the_json_list():
+    _cited_everywhere()
+    api = APIClient()
+    items = results(api.get("/api/v1/events/?page_size=100"))
+    rows = list(csv.DictReader(io.StringIO(b"".join(api.get("/api/v1/events/?format=csv").streaming_content).decode())))
+    assert [row["slug"] for row in rows] == [item["slug"] for item in items]
+    for row, item in zip(rows, items, strict=True):
+        assert all(c["source"]["slug"] in row["citations"] for c in item["citations"])
+        assert row["citations"].count("p. ") == sum(c["locator"].startswith("p. ") for c in item["citations"])
