@@ -40,6 +40,7 @@ from .fields import (
     MissionSummarySerializer,
     OptionalURLField,
     PageURLField,
+    PrefetchedListSerializer,
     SourceSummarySerializer,
     api_url,
 )
@@ -49,14 +50,6 @@ extend_schema_field(OpenApiTypes.URI)(PageURLField)
 COMMON_FIELDS = ("publication", "unverified", "version", "created_at", "updated_at")
 PREFETCHED_CITATIONS = "prefetched_citations"
 PREFETCHED_DATE_CLAIMS = "prefetched_date_claims"
-
-
-class PrefetchedListSerializer(serializers.ListSerializer):
-    """Reads the list the view prefetched into ``prefetched_attr``, else the relation itself."""
-
-    def get_attribute(self, instance):
-        prefetched = getattr(instance, self.child.prefetched_attr, None)
-        return prefetched if prefetched is not None else super().get_attribute(instance)
 
 
 class CitationSerializer(serializers.Serializer):

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
 from ..querysets import country_visible
-from . import filters, serializers
+from . import fields, filters, serializers
 from .caching import content_validator, etag_for, not_modified, set_cache_headers, set_validators
 from .pagination import PageNumberPagination
 from .parsers import JSONParser
@@ -99,6 +99,33 @@ def attach_citations(records, drafts):
     for record in records:
         setattr(record, serializers.PREFETCHED_CITATIONS, by_record.get(record.pk, []))
     return records
+
+
+# What a record's embedded summary of another shows (relations/api/fields.py), and what a prefetch of
+# those records needs besides: the columns the prefetch matches them to their record by.
+SUMMARY_COLUMNS = {
+    Country: ("id", "slug", "name"),
+    HeadOfMission: (
+        "id",
+        "mission_id",
+        "name",
+        "title",
+        "started_on",
+        "started_on_precision",
+        "ended_on",
+        "ended_on_precision",
+    ),
+}
+
+
+def summaries(relation, queryset):
+    """Prefetch ``relation`` (records a serializer embeds as summaries) into ``prefetched_<relation>``, as a list.
+
+    Only the columns a summary shows are read; a list page embeds a few hundred of them.
+    """
+    return Prefetch(
+        relation, queryset=queryset.only(*SUMMARY_COLUMNS[queryset.model]), to_attr=fields.prefetched_name(relation)
+    )
 
 
 def date_claims_prefetch(drafts):
@@ -318,8 +345,8 @@ class CountryViewSet(RecordViewSet):
 
     def prepare(self, queryset, *, drafts):
         return queryset.with_establishment().prefetch_related(
-            Prefetch("successors", queryset=visible(Country, drafts)),
-            Prefetch("predecessors", queryset=visible(Country, drafts)),
+            summaries("successors", visible(Country, drafts)),
+            summaries("predecessors", visible(Country, drafts)),
             *self.citations_prefetch(drafts),
         )
 
@@ -353,7 +380,7 @@ class MissionViewSet(RecordViewSet):
     def prepare(self, queryset, *, drafts):
         queryset = queryset.filter(country_visible(drafts))
         return queryset.select_related("country").prefetch_related(
-            Prefetch("heads", queryset=visible(HeadOfMission, drafts)),
+            summaries("heads", visible(HeadOfMission, drafts)),
             *self.citations_prefetch(drafts),
             date_claims_prefetch(drafts),
         )
@@ -387,7 +414,7 @@ class EventViewSet(RecordViewSet):
 
     def prepare(self, queryset, *, drafts):
         return queryset.with_era().prefetch_related(
-            Prefetch("countries", queryset=visible(Country, drafts)),
+            summaries("countries", visible(Country, drafts)),
             *self.citations_prefetch(drafts),
             date_claims_prefetch(drafts),
         )
