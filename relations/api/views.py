@@ -16,7 +16,6 @@ from django.http import HttpResponse, HttpResponseNotModified, JsonResponse, Str
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import exceptions, status, viewsets
 from rest_framework.permissions import SAFE_METHODS
@@ -139,7 +138,7 @@ class RecordViewSet(viewsets.ModelViewSet):
     lookup_value_regex = r"[-a-zA-Z0-9_]+"
     permission_classes = (RolePermission,)
     parser_classes = (JSONParser,)
-    filter_backends = (DjangoFilterBackend,)
+    filter_backends = (filters.FilterBackend,)
     pagination_class = PageNumberPagination
     http_method_names = ("get", "post", "put", "patch", "delete", "head", "options")
     wants_drafts = False
