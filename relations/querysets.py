@@ -158,6 +158,16 @@ def country_visible(previewing):
     return Q() if previewing else Q(country__publication=PUBLISHED)
 
 
+def mission_visible(previewing):
+    """Heads of mission whose mission and its country are published, or any for staff previewing drafts.
+
+    Join conditions, as ``country_visible``: the database walks the heads in their order (index on
+    publication, mission, start) and checks each one's mission and country by primary key, stopping
+    after a page, where lists of ids made it read and sort every head.
+    """
+    return Q() if previewing else Q(mission__publication=PUBLISHED, mission__country__publication=PUBLISHED)
+
+
 def may_preview(user):
     """Staff may see drafts (marked as such); nobody else ever does."""
     return user is not None and user.is_active and user.is_staff

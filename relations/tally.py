@@ -26,14 +26,16 @@ from functools import cache
 from django.db import connections
 from django.db.models import QuerySet
 
-from .models import Country, Event, Mission, Source
+from .models import Country, Event, HeadOfMission, Mission, Source
 from .models.base import Publication
-from .querysets import country_visible
+from .querysets import country_visible, mission_visible
 
 TABLE = "relations_tally"
 PUBLISHED = Publication.PUBLISHED
 # Tallied tables, and the date column counted per year (or None).
-TALLIED = {Source: None, Event: "date", Mission: None}
+TALLIED = {Source: None, Event: "date", Mission: None, HeadOfMission: None}
+# Models listed with a "visible" scope too (``_references``): the condition on the records above them.
+VISIBLE = {Mission: country_visible, HeadOfMission: mission_visible}
 
 
 def keys_of(model, row, year_sql):
@@ -113,11 +115,16 @@ def postgresql_sql(model):
     ]
 
 
-def install(schema_editor):
-    """Create the tally table and triggers and count what is there (migration 0012)."""
-    vendor = schema_editor.connection.vendor
+def install(schema_editor, models):
+    """Create the tally table, and the triggers of ``models``, and count what is there (migration 0012)."""
     schema_editor.execute(f"CREATE TABLE {TABLE} (key varchar(100) NOT NULL PRIMARY KEY, n bigint NOT NULL)")
-    for model in TALLIED:
+    add_triggers(schema_editor, models)
+
+
+def add_triggers(schema_editor, models):
+    """Tally ``models`` from now on (a migration that adds a model to ``TALLIED``), and recount."""
+    vendor = schema_editor.connection.vendor
+    for model in models:
         for statement in sqlite_sql(model) if vendor == "sqlite" else postgresql_sql(model):
             schema_editor.execute(statement, params=None)  # no parameters: its % signs are SQL's own
     rebuild(schema_editor.connection.alias)
@@ -160,10 +167,17 @@ def triggers_present(using="default"):
     return triggers_matching(lambda name: "_tally_" in name, using)
 
 
-def uninstall(schema_editor):
+def uninstall(schema_editor, models):
+    drop_triggers(schema_editor, models)
+    schema_editor.execute(f"DROP TABLE {TABLE}")
+
+
+def drop_triggers(schema_editor, models):
+    """Stop tallying ``models`` (the reverse of ``add_triggers``) and forget their counts."""
     vendor = schema_editor.connection.vendor
-    for model in TALLIED:
+    for model in models:
         table = model._meta.db_table
+        schema_editor.execute(f"DELETE FROM {TABLE} WHERE key LIKE %s", [f"{table}:%"])
         for action in ("insert", "delete", "update", "truncate"):
             if vendor == "sqlite" and action == "truncate":
                 continue
@@ -171,7 +185,6 @@ def uninstall(schema_editor):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_tally_{action}{on}")
         if vendor != "sqlite":
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_tally()")
-    schema_editor.execute(f"DROP TABLE {TABLE}")
 
 
 def actual(using="default"):
@@ -223,12 +236,13 @@ def _plain(queryset):
 def _references(model):
     """[(WHERE clause, scope)] of the lists a tally counts, built once per model rather than per list.
 
-    "visible": the published missions of published countries, which pages and the API list.
+    "visible": the published missions of published countries, which pages and the API list, and the
+    published heads of those missions, which the API lists.
     """
     manager = model._default_manager
     references = [(manager.all().query.where, "all"), (manager.published().query.where, "published")]
-    if model is Mission:
-        references.append((manager.published().filter(country_visible(False)).query.where, "visible"))
+    if model in VISIBLE:
+        references.append((manager.published().filter(VISIBLE[model](False)).query.where, "visible"))
     return references
 
 
@@ -255,15 +269,34 @@ def count(queryset):
         return row[0] if row else 0
     if scope != "visible":
         return None
-    hidden = Mission.objects.published().filter(country__in=Country.objects.exclude(publication=PUBLISHED).values("pk"))
-    hidden_sql, hidden_params = hidden.order_by().values("pk").query.get_compiler(queryset.db).as_sql()
+    model = queryset.model
+    subtract, params = [], [f"{model._meta.db_table}:published"]
+    for hidden in _hidden(model):
+        sql, hidden_params = hidden.order_by().values("pk").query.get_compiler(queryset.db).as_sql()
+        subtract.append(f" - (SELECT COUNT(*) FROM ({sql}) AS hidden)")
+        params += hidden_params
     with connections[queryset.db].cursor() as cursor:
         tallied = f"COALESCE((SELECT n FROM {TABLE} WHERE key = %s), 0)"
-        cursor.execute(
-            f"SELECT {tallied} - (SELECT COUNT(*) FROM ({hidden_sql}) AS hidden)",  # noqa: S608 - no input in it
-            [f"{Mission._meta.db_table}:published", *hidden_params],
-        )
+        cursor.execute(f"SELECT {tallied}{''.join(subtract)}", params)  # noqa: S608 - no input in it
         return cursor.fetchone()[0]
+
+
+def _hidden(model):
+    """Querysets of the published rows of ``model`` left out of its "visible" list, without overlap.
+
+    Each starts from the few unpublished records above them (``country``, ``mission`` indexes).
+    """
+    unpublished_countries = Country.objects.exclude(publication=PUBLISHED).values("pk")
+    if model is Mission:
+        return [Mission.objects.published().filter(country__in=unpublished_countries)]
+    return [
+        HeadOfMission.objects.published().filter(
+            mission__in=Mission.objects.exclude(publication=PUBLISHED).values("pk")
+        ),
+        HeadOfMission.objects.published().filter(
+            mission__in=Mission.objects.published().filter(country__in=unpublished_countries).values("pk")
+        ),
+    ]
 
 
 def per_year(queryset, field, first_year, last_year):

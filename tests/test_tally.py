@@ -9,16 +9,21 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from relations import tally
-from relations.models import Country, Event, Mission, Publication, Source
+from relations.models import Country, Event, HeadOfMission, Mission, Publication, Source
 from relations.paginator import DeferredJoinPaginator
 from relations.querysets import count_per_year
-from tests.factories import CountryFactory, EventFactory, MissionFactory, SourceFactory
+from tests.factories import CountryFactory, EventFactory, HeadOfMissionFactory, MissionFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def counts_queries(captured, table):
-    return [q["sql"] for q in captured if "COUNT(" in q["sql"].upper() and f'FROM "{table}"' in q["sql"]]
+    """The queries that count ``table``'s rows, but for those that only subtract the few hidden ones from a tally."""
+    return [
+        q["sql"]
+        for q in captured
+        if "COUNT(" in q["sql"].upper() and f'FROM "{table}"' in q["sql"] and tally.TABLE not in q["sql"]
+    ]
 
 
 def test_every_tallied_table_has_its_triggers_after_every_migration():
@@ -56,7 +61,12 @@ def test_every_kind_of_write_keeps_the_tallies_exact():
     assert tally.verify() == {}
     Source.objects.filter(slug__startswith="bulk-2").delete()
     event.delete()
-    Mission.objects.all().delete()
+    head = HeadOfMissionFactory()
+    HeadOfMissionFactory(mission=head.mission, publication=Publication.DRAFT)
+    assert tally.stored()["relations_headofmission:published"] == 1
+    HeadOfMission.objects.update(publication=Publication.PUBLISHED)
+    assert tally.verify() == {}
+    Mission.objects.all().delete()  # and their heads with them
     assert tally.verify() == {}
 
 
@@ -114,13 +124,34 @@ def test_missions_of_unpublished_countries_are_left_out_of_the_count(django_asse
     assert visible.count() == 3
 
 
+def test_heads_of_unpublished_missions_or_countries_are_left_out_of_the_count(django_assert_num_queries):
+    shown, hidden = CountryFactory(), CountryFactory(publication=Publication.DRAFT)
+    mission = MissionFactory(country=shown)
+    HeadOfMissionFactory.create_batch(3, mission=mission)
+    HeadOfMissionFactory(mission=mission, publication=Publication.DRAFT)
+    HeadOfMissionFactory.create_batch(2, mission=MissionFactory(country=shown, publication=Publication.DRAFT))
+    HeadOfMissionFactory.create_batch(2, mission=MissionFactory(country=hidden))
+    # Both: a draft mission of a draft country, counted once among those left out.
+    HeadOfMissionFactory(mission=MissionFactory(country=hidden, publication=Publication.DRAFT))
+    visible = HeadOfMission.objects.published().filter(
+        mission__publication=Publication.PUBLISHED, mission__country__publication=Publication.PUBLISHED
+    )
+    with django_assert_num_queries(1):
+        assert tally.count(visible.order_by("mission_id", "started_on", "pk")) == 3
+    assert visible.count() == 3
+
+
 def test_list_pages_and_the_api_take_their_counts_from_the_tally(client):
     SourceFactory.create_batch(5)
     SourceFactory(publication=Publication.DRAFT)
     EventFactory.create_batch(3)
+    HeadOfMissionFactory.create_batch(4)
+    HeadOfMissionFactory(mission=MissionFactory(publication=Publication.DRAFT))
     for url, table, expected in [
         ("/api/v1/sources/", "relations_source", Source.objects.published().count()),  # the events' sources too
         ("/api/v1/events/", "relations_event", 3),
+        ("/api/v1/heads-of-mission/", "relations_headofmission", 4),
+        ("/api/v1/missions/", "relations_mission", 4),  # the draft mission left out
     ]:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)

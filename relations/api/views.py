@@ -23,7 +23,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
-from ..querysets import country_visible
+from ..querysets import country_visible, mission_visible
 from . import fields, filters, serializers
 from .caching import content_validator, etag_for, not_modified, set_cache_headers, set_validators
 from .pagination import PageNumberPagination
@@ -104,6 +104,7 @@ def attach_citations(records, drafts):
 # those records needs besides: the columns the prefetch matches them to their record by.
 SUMMARY_COLUMNS = {
     Country: ("id", "slug", "name"),
+    Mission: ("id", "slug", "kind", "direction", "city", "country_id"),  # its name reads the country's
     HeadOfMission: (
         "id",
         "mission_id",
@@ -125,6 +126,23 @@ def summaries(relation, queryset):
     return Prefetch(
         relation, queryset=queryset.only(*SUMMARY_COLUMNS[queryset.model]), to_attr=fields.prefetched_name(relation)
     )
+
+
+def with_summaries(queryset, path):
+    """``select_related(path)``, reading of each record along it only what its summary shows.
+
+    ``path`` is a chain of foreign keys ("mission__country"); the rest of those rows (a country's
+    summary and notes, its timestamps) is deferred, never read.
+    """
+    deferred = []
+    model = queryset.model
+    prefix = ""
+    for name in path.split("__"):
+        model = model._meta.get_field(name).related_model
+        prefix += f"{name}__"
+        shown = SUMMARY_COLUMNS[model]
+        deferred += [f"{prefix}{f.attname}" for f in model._meta.concrete_fields if f.attname not in shown]
+    return queryset.select_related(path).defer(*deferred)
 
 
 def date_claims_prefetch(drafts):
@@ -364,7 +382,7 @@ class RelationPeriodViewSet(RecordViewSet):
 
     def prepare(self, queryset, *, drafts):
         queryset = queryset.filter(country_visible(drafts))
-        return queryset.select_related("country").prefetch_related(
+        return with_summaries(queryset, "country").prefetch_related(
             *self.citations_prefetch(drafts), date_claims_prefetch(drafts)
         )
 
@@ -378,7 +396,7 @@ class MissionViewSet(RecordViewSet):
 
     def prepare(self, queryset, *, drafts):
         queryset = queryset.filter(country_visible(drafts))
-        return queryset.select_related("country").prefetch_related(
+        return with_summaries(queryset, "country").prefetch_related(
             summaries("heads", visible(HeadOfMission, drafts)),
             *self.citations_prefetch(drafts),
             date_claims_prefetch(drafts),
@@ -395,11 +413,7 @@ class HeadOfMissionViewSet(RecordViewSet):
     lookup_value_regex = r"[0-9]{1,18}"  # always within a 64-bit id
 
     def prepare(self, queryset, *, drafts):
-        if not drafts:
-            queryset = queryset.filter(
-                mission__in=Mission.objects.published(), mission__country__in=Country.objects.published()
-            )
-        return queryset.select_related("mission__country").prefetch_related(
+        return with_summaries(queryset.filter(mission_visible(drafts)), "mission__country").prefetch_related(
             *self.citations_prefetch(drafts), date_claims_prefetch(drafts)
         )
 

@@ -439,6 +439,8 @@ class HeadOfMission(ContentModel, Citable):
     class Meta:
         # The mission's id, not its own ordering, which would join missions and countries.
         ordering = ("mission_id", "started_on")
+        # The API's list, in that order, stopping after a page (``querysets.mission_visible``).
+        indexes = [models.Index(fields=["publication", "mission", "started_on", "id"], name="headofmission_list_idx")]
         verbose_name = _("head of mission")
         verbose_name_plural = _("heads of mission")
         constraints = [end_after_start("started_on", "ended_on", "headofmission_ends_after_start")]
