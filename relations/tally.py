@@ -16,8 +16,11 @@ bulk insert of 10,000 rows is one update of the tally, not 10,000. The price: wr
 same table queue on its tally rows until they commit, which an editorial record can afford.
 
 Lists use a tally only when their query is exactly "every row" or "every published row" of a
-tallied table (``count``), the WHERE clause compared as Django builds it; any other filter is
+tallied table (``count``), the WHERE clause compared as Django builds it, or "every visible row"
+of missions (published, of a published country) and heads of mission (published, of a visible
+mission): the published tally less the few rows under unpublished records. Any other filter is
 counted by the database as before. ``verify()`` compares every tally with a fresh count.
+Migration 0012 tallies sources, events and missions; 0014 adds heads of mission.
 """
 
 from collections import defaultdict

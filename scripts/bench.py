@@ -140,7 +140,7 @@ def worker(scale):
         following = anonymous.get(f"/api/v1/{url}/?page={max(1, number - 1)}").json().get("next") or ""
         return following.removeprefix("http://testserver")
 
-    for resource in ("eras", "countries", "relations", "missions", "events", "sources"):
+    for resource in ("eras", "countries", "relations", "missions", "heads-of-mission", "events", "sources"):
         middle = api_middle(resource, 50)
         targets.append(("api", f"api {resource}", f"/api/v1/{resource}/"))
         targets.append(("api", f"api {resource}, middle page", f"/api/v1/{resource}/?page={middle}"))
