@@ -26,12 +26,13 @@ Migration 0012 tallies sources, events and missions; 0014 adds heads of mission.
 from collections import defaultdict
 from functools import cache
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
 from .models import Country, Event, HeadOfMission, Mission, Source
 from .models.base import Publication
-from .querysets import country_visible, mission_visible
+from .querysets import country_visible, hidden_missions, mission_visible, unpublished
 
 TABLE = "relations_tally"
 PUBLISHED = Publication.PUBLISHED
@@ -39,6 +40,8 @@ PUBLISHED = Publication.PUBLISHED
 TALLIED = {Source: None, Event: "date", Mission: None, HeadOfMission: None}
 # Models listed with a "visible" scope too (``_references``): the condition on the records above them.
 VISIBLE = {Mission: country_visible, HeadOfMission: mission_visible}
+# Those whose "visible" condition holds a subquery (see ``_scope``).
+SUBQUERIED = {HeadOfMission}
 
 
 def keys_of(model, row, year_sql):
@@ -242,19 +245,49 @@ def _references(model):
     "visible": the published missions of published countries, which pages and the API list, and the
     published heads of those missions, which the API lists.
     """
+    return [(queryset.query.where, scope) for queryset, scope in _reference_lists(model)]
+
+
+def _reference_lists(model):
     manager = model._default_manager
-    references = [(manager.all().query.where, "all"), (manager.published().query.where, "published")]
+    lists = [(manager.all(), "all"), (manager.published(), "published")]
     if model in VISIBLE:
-        references.append((manager.published().filter(VISIBLE[model](False)).query.where, "visible"))
-    return references
+        lists.append((manager.published().filter(VISIBLE[model](False)), "visible"))
+    return lists
 
 
 def _scope(queryset):
-    """The list ``queryset`` is, "all", "published" or "visible" (see ``_references``), or None."""
+    """The list ``queryset`` is, "all", "published" or "visible" (see ``_references``), or None.
+
+    WHERE clauses are compared as Django builds them; one holding a subquery (the heads of
+    mission's "visible") never equals another built alike, so it is compared as the SQL it compiles to.
+    """
     if not _plain(queryset):
         return None
     where = queryset.query.where
-    return next((scope for reference, scope in _references(queryset.model) if where == reference), None)
+    found = next((scope for reference, scope in _references(queryset.model) if where == reference), None)
+    if found is None and queryset.model in SUBQUERIED:
+        sql = _where_sql(queryset)
+        references = _compiled_references(queryset.model, queryset.db)
+        found = next((scope for reference, scope in references if sql is not None and sql == reference), None)
+    return found
+
+
+def _where_sql(queryset):
+    """``(sql, params)`` of the WHERE clause of ``queryset``; ("", []) for none, None for one matching nothing."""
+    query = queryset.query
+    try:
+        sql, params = query.get_compiler(queryset.db).compile(query.where)
+    except FullResultSet:
+        return "", []
+    except EmptyResultSet:
+        return None
+    return sql, list(params)
+
+
+@cache
+def _compiled_references(model, using):
+    return [(_where_sql(manager_list.using(using)), scope) for manager_list, scope in _reference_lists(model)]
 
 
 def count(queryset):
@@ -289,17 +322,9 @@ def _hidden(model):
 
     Each starts from the few unpublished records above them (``country``, ``mission`` indexes).
     """
-    unpublished_countries = Country.objects.exclude(publication=PUBLISHED).values("pk")
     if model is Mission:
-        return [Mission.objects.published().filter(country__in=unpublished_countries)]
-    return [
-        HeadOfMission.objects.published().filter(
-            mission__in=Mission.objects.exclude(publication=PUBLISHED).values("pk")
-        ),
-        HeadOfMission.objects.published().filter(
-            mission__in=Mission.objects.published().filter(country__in=unpublished_countries).values("pk")
-        ),
-    ]
+        return [Mission.objects.published().filter(country__in=Country.objects.filter(unpublished()).values("pk"))]
+    return [HeadOfMission.objects.published().filter(mission__in=hidden_missions())]
 
 
 def per_year(queryset, field, first_year, last_year):
