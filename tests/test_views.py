@@ -4,6 +4,7 @@ import re
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from relations import models
@@ -874,3 +875,66 @@ def test_reference_list_is_written_as_format_html_wrote_it():
     written = str(reference_list({"footnotes": footnotes}))
     assert "&lt;for ever&gt;" in written and "Treaties &lt;&quot;old&quot;&gt; &amp; new" in written
     assert written == str(_reference_list_by_format_html(footnotes))
+
+
+COUNTRY_LOOP = (
+    '{% for c in countries %}<li><a href="{{ c.get_absolute_url }}">{{ c.name }}</a>{% if c.kind != "state" %} '
+    '<span class="kind">({{ c.get_kind_display }})</span>{% endif %}'
+    '{% if previewing and c.publication != "published" %} <span class="draft-badge">{% translate "draft" %}</span>'
+    "{% endif %}<br><span class=\"status s-{{ c.status_on|default:'unknown' }}\">{% if c.status_on %}"
+    '{{ c.status_on_label }}{% else %}{% translate "no information" %}{% endif %}</span>'
+    '{% if c.relations_established_on %} <span class="since">{% translate "relations since" %} '
+    "{{ c.relations_established_on|precise_date:c.relations_established_on_precision }}</span>{% endif %}</li>"
+    "{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_countries_are_written_as_the_template_loop_wrote_them(staff_client, settings, tmp_path, language):
+    """The countries page writes its entries in Python (``country_cards``): the page is byte for byte the one
+    the template loop wrote, for every kind, status, precision, draft and awkward name, to readers and to
+    staff previewing drafts."""
+    on = datetime.date(2025, 7, 10)
+    cases = [
+        ("Ruritania <the> \"Red\" & 'Elphberg'", models.CountryKind.STATE, models.RelationStatus.DIPLOMATIC, "year"),
+        ("Grand Fenwick", models.CountryKind.FORMER_STATE, models.RelationStatus.SUSPENDED, "month"),
+        ("League of <Nations>", models.CountryKind.ORGANISATION, models.RelationStatus.RECOGNITION, "day"),
+        ("Syldavia", models.CountryKind.STATE, None, None),
+    ]
+    for name, kind, status, precision in cases:
+        country = CountryFactory(name=name, kind=kind, region=models.Region.EUROPE)
+        if status:
+            RelationPeriodFactory(
+                country=country,
+                status=models.RelationStatus.DIPLOMATIC,
+                starts_on=datetime.date(1921, 2, 28),
+                starts_on_precision=precision,
+                ends_on=datetime.date(1950, 1, 1),
+            )
+            RelationPeriodFactory(country=country, status=status, starts_on=datetime.date(1950, 1, 1), ends_on=None)
+    CountryFactory(name="Borduria", publication=models.Publication.DRAFT, region=models.Region.EUROPE)
+    reader = Client()
+
+    def pages():
+        cache.clear()
+        with time_machine.travel(datetime.datetime.combine(on, datetime.time(12), tzinfo=datetime.UTC), tick=False):
+            read = reader.get("/countries/", HTTP_ACCEPT_LANGUAGE=language)
+            previewed = staff_client.get("/countries/", HTTP_ACCEPT_LANGUAGE=language)
+        return read, previewed
+
+    fast = pages()
+    assert "Ruritania &lt;the&gt; &quot;Red&quot; &amp; &#x27;Elphberg&#x27;" in html(fast[0])
+    assert "Borduria" in html(fast[1]) and "Borduria" not in html(fast[0])
+
+    source = (settings.BASE_DIR / "templates" / "relations" / "country_list.html").read_text()
+    assert "{% country_cards countries %}" in source
+    (tmp_path / "relations").mkdir()
+    (tmp_path / "relations" / "country_list.html").write_text(
+        source.replace("{% country_cards countries %}", COUNTRY_LOOP)
+    )
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    looped = pages()
+    for made_fast, made_by_loop in zip(fast, looped, strict=True):
+        assert str(tmp_path) in made_by_loop.templates[0].origin.name  # the page came from the loop
+        assert made_fast.status_code == made_by_loop.status_code == 200
+        assert html(made_fast) == html(made_by_loop)
