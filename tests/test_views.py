@@ -11,6 +11,7 @@ from relations import models
 from relations.templatetags.relations_tags import precise_date
 from tests.factories import (
     CountryFactory,
+    EraFactory,
     EventFactory,
     HeadOfMissionFactory,
     MissionFactory,
@@ -932,6 +933,57 @@ def test_countries_are_written_as_the_template_loop_wrote_them(staff_client, set
     (tmp_path / "relations" / "country_list.html").write_text(
         source.replace("{% country_cards countries %}", COUNTRY_LOOP)
     )
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    looped = pages()
+    for made_fast, made_by_loop in zip(fast, looped, strict=True):
+        assert str(tmp_path) in made_by_loop.templates[0].origin.name  # the page came from the loop
+        assert made_fast.status_code == made_by_loop.status_code == 200
+        assert html(made_fast) == html(made_by_loop)
+
+
+EVENT_LOOP = (
+    '<span class="date">{{ e.date|precise_date:e.date_precision }}</span> '
+    '<a href="{{ e.get_absolute_url }}">{{ e.title }}</a>{% cite e %}'
+    '{% if previewing and e.publication != "published" %} <span class="draft-badge">{% translate "draft" %}</span>'
+    '{% endif %} <span class="meta">{{ e.get_kind_display|capfirst }}{% if e.era_slug %} · '
+    '<a href="{{ e.era_url }}">{{ e.era_name }}</a>{% endif %}{% for c in e.visible_countries %}'
+    '{% if forloop.first %} · {% endif %}<a href="{{ c.get_absolute_url }}">{{ c.name }}</a>'
+    "{% if not forloop.last %}, {% endif %}{% endfor %}</span>"
+)
+
+
+def test_events_are_written_as_the_template_loop_wrote_them(staff_client, settings, tmp_path):
+    """The events list writes each entry in Python (``event_item``): the page is byte for byte the one the
+    template wrote, footnote numbers, eras, countries, drafts and awkward titles included, to readers and
+    to staff previewing drafts."""
+    EraFactory(name="The <Great> Game", starts_on=datetime.date(1800, 1, 1), ends_on=datetime.date(1900, 1, 1))
+    shared = SourceFactory()
+    countries = [CountryFactory(name="Ruritania & Co"), CountryFactory(name="Syldavia")]
+    for n, (title, date, precision, kind, linked) in enumerate(
+        [
+            ('Treaty of <Gandamak> & "friends"', datetime.date(1879, 5, 26), "day", models.EventKind.TREATY, 2),
+            ("A visit", datetime.date(1950, 6, 1), "month", models.EventKind.VISIT, 1),
+            ("No era, no country", datetime.date(1700, 1, 1), "year", models.EventKind.CONFLICT, 0),
+        ]
+    ):
+        event = EventFactory(title=title, date=date, date_precision=precision, kind=kind, countries=countries[:linked])
+        cite(event, shared, locator=f"p. {n}")
+    EventFactory(title="Drafted", publication=models.Publication.DRAFT, countries=countries)
+    reader = Client()
+
+    def pages():
+        cache.clear()
+        return reader.get("/events/"), staff_client.get("/events/")
+
+    fast = pages()
+    assert "Treaty of &lt;Gandamak&gt; &amp; &quot;friends&quot;" in html(fast[0])
+    assert "The &lt;Great&gt; Game</a> · <a href=" in html(fast[0])  # its era, then its countries
+    assert "Drafted" in html(fast[1]) and "Drafted" not in html(fast[0])
+
+    source = (settings.BASE_DIR / "templates" / "relations" / "event_list.html").read_text()
+    assert "{% event_item e %}" in source
+    (tmp_path / "relations").mkdir()
+    (tmp_path / "relations" / "event_list.html").write_text(source.replace("{% event_item e %}", EVENT_LOOP))
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     looped = pages()
     for made_fast, made_by_loop in zip(fast, looped, strict=True):

@@ -6,6 +6,7 @@ from functools import lru_cache
 from django import template
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -132,6 +133,34 @@ def country_cards(context, countries):
             item += f' <span class="since">{since} {established}</span>'
         items.append(item + "</li>")
     return mark_safe("".join(items))  # noqa: S308 - every value escaped above; precise_date is built by format_html
+
+
+@register.simple_tag(takes_context=True)
+def event_item(context, event):
+    """One entry of the events list: date, title, footnotes, draft mark, kind, era and countries.
+
+    In Python for the reason ``heads_of_mission`` is; the markup is the template's, byte for byte
+    (``tests/test_views.py`` renders both and compares them).
+    """
+    footnotes = context.get("footnotes")
+    marks = _superscripts(footnotes.cite(event)) if footnotes is not None else ""
+    draft = ""
+    if context.get("previewing") and event.publication != "published":
+        draft = f' <span class="draft-badge">{html.escape(_("draft"))}</span>'
+    meta = html.escape(capfirst(str(event.get_kind_display())))
+    if event.era_slug:
+        meta += f' · <a href="{html.escape(event.era_url)}">{html.escape(event.era_name)}</a>'
+    countries = ", ".join(
+        f'<a href="{html.escape(country.get_absolute_url())}">{html.escape(country.name)}</a>'
+        for country in event.visible_countries
+    )
+    if countries:
+        meta += f" · {countries}"
+    return mark_safe(  # noqa: S308 - every value escaped above; the date and marks are built safe
+        f'<span class="date">{precise_date(event.date, event.date_precision)}</span> '
+        f'<a href="{html.escape(event.get_absolute_url())}">{html.escape(event.title)}</a>{marks}{draft} '
+        f'<span class="meta">{meta}</span>'
+    )
 
 
 @register.simple_tag(takes_context=True)
