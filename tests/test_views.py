@@ -767,6 +767,16 @@ def test_filter_forms_render_as_django_does(client, world, monkeypatch, url):
     assert html(fast) == html(django_made)
 
 
+def use_template_loop(settings, tmp_path, template, tag, loop):
+    """Serve ``relations/<template>`` with the template code ``loop`` where it has ``tag``: the markup a tag
+    written in Python must equal, byte for byte."""
+    source = (settings.BASE_DIR / "templates" / "relations" / template).read_text()
+    assert tag in source
+    (tmp_path / "relations").mkdir()
+    (tmp_path / "relations" / template).write_text(source.replace(tag, loop))
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+
+
 HEADS_LOOP = (
     '{% for h in m.visible_heads|slice:":3" %}{{ h.name }}, {{ h.title }}{% if h.started_on %}, {% translate "from" %} '
     '{{ h.started_on|precise_date:h.started_on_precision }}{% endif %}{% if h.ended_on %} {% translate "to" %} '
@@ -801,13 +811,7 @@ def test_heads_of_mission_are_written_as_the_template_loop_wrote_them(client, se
     assert "Rudolf &lt;the&gt; &quot;Red&quot; &amp; &#x27;Elphberg&#x27;, Envoy &lt;extraordinary&gt;" in fast
     assert "Fritz von Tarlenheim" not in fast  # the earliest of four: only the latest three are listed
 
-    source = (settings.BASE_DIR / "templates" / "relations" / "mission_list.html").read_text()
-    assert "{% heads_of_mission m heads_shown %}" in source
-    (tmp_path / "relations").mkdir()
-    (tmp_path / "relations" / "mission_list.html").write_text(
-        source.replace("{% heads_of_mission m heads_shown %}", HEADS_LOOP)
-    )
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    use_template_loop(settings, tmp_path, "mission_list.html", "{% heads_of_mission m heads_shown %}", HEADS_LOOP)
     cache.clear()
     looped = client.get("/missions/")
     assert str(tmp_path) in looped.templates[0].origin.name  # the page came from the loop
@@ -927,13 +931,7 @@ def test_countries_are_written_as_the_template_loop_wrote_them(staff_client, set
     assert "Ruritania &lt;the&gt; &quot;Red&quot; &amp; &#x27;Elphberg&#x27;" in html(fast[0])
     assert "Borduria" in html(fast[1]) and "Borduria" not in html(fast[0])
 
-    source = (settings.BASE_DIR / "templates" / "relations" / "country_list.html").read_text()
-    assert "{% country_cards countries %}" in source
-    (tmp_path / "relations").mkdir()
-    (tmp_path / "relations" / "country_list.html").write_text(
-        source.replace("{% country_cards countries %}", COUNTRY_LOOP)
-    )
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    use_template_loop(settings, tmp_path, "country_list.html", "{% country_cards countries %}", COUNTRY_LOOP)
     looped = pages()
     for made_fast, made_by_loop in zip(fast, looped, strict=True):
         assert str(tmp_path) in made_by_loop.templates[0].origin.name  # the page came from the loop
@@ -980,11 +978,7 @@ def test_events_are_written_as_the_template_loop_wrote_them(staff_client, settin
     assert "The &lt;Great&gt; Game</a> · <a href=" in html(fast[0])  # its era, then its countries
     assert "Drafted" in html(fast[1]) and "Drafted" not in html(fast[0])
 
-    source = (settings.BASE_DIR / "templates" / "relations" / "event_list.html").read_text()
-    assert "{% event_item e %}" in source
-    (tmp_path / "relations").mkdir()
-    (tmp_path / "relations" / "event_list.html").write_text(source.replace("{% event_item e %}", EVENT_LOOP))
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    use_template_loop(settings, tmp_path, "event_list.html", "{% event_item e %}", EVENT_LOOP)
     looped = pages()
     for made_fast, made_by_loop in zip(fast, looped, strict=True):
         assert str(tmp_path) in made_by_loop.templates[0].origin.name  # the page came from the loop

@@ -102,19 +102,15 @@ def attach_citations(records, drafts):
 
 # What a record's embedded summary of another shows (relations/api/fields.py), and what a prefetch of
 # those records needs besides: the columns the prefetch matches them to their record by.
+def _shown(summary):
+    """The columns a summary serializer reads by name (all its fields but the url, built from the slug or id)."""
+    return tuple(name for name in summary._declared_fields if name != "url")
+
+
 SUMMARY_COLUMNS = {
-    Country: ("id", "slug", "name"),
+    Country: _shown(fields.CountrySummarySerializer),
     Mission: ("id", "slug", "kind", "direction", "city", "country_id"),  # its name reads the country's
-    HeadOfMission: (
-        "id",
-        "mission_id",
-        "name",
-        "title",
-        "started_on",
-        "started_on_precision",
-        "ended_on",
-        "ended_on_precision",
-    ),
+    HeadOfMission: ("mission_id", *_shown(fields.HeadOfMissionSummarySerializer)),
 }
 
 
