@@ -168,20 +168,24 @@ def unpublished():
 
 
 def hidden_missions():
-    """The ids of the missions readers do not see: unpublished, or of an unpublished country. A few rows."""
+    """The ids of the missions readers do not see: the unpublished ones and those of unpublished countries.
+
+    A few rows, read as the union of two index reads: their OR made PostgreSQL read every mission.
+    """
     from .models import Country, Mission
 
     countries = Country.objects.filter(unpublished()).values("pk")
-    return Mission.objects.filter(unpublished() | Q(country__in=countries)).values("pk")
+    unpublished_missions = Mission.objects.filter(unpublished()).order_by().values("pk")
+    return unpublished_missions.union(Mission.objects.filter(country__in=countries).order_by().values("pk"), all=True)
 
 
 def mission_visible(previewing):
     """Heads of mission whose mission and its country are published, or any for staff previewing drafts.
 
-    "Not one of the few hidden missions" rather than a join on missions and countries: the database
-    walks the heads in their order (index on publication, mission, start) and checks each against
-    that short list, where a join looked up each head's mission and country in their tables (a page
-    deep in the list skipped 20,000 heads in 15 ms at scale 100 that way, 6 ms this one).
+    "Not under one of the few hidden missions" rather than a join on missions and countries: the
+    database walks the heads in their order (index on publication, mission, start) and checks each
+    against that short list, where a join looked up each head's mission and country in their tables (a
+    page 20,000 heads deep took 15 ms at scale 100 on SQLite that way, 7 ms this one; PostgreSQL alike).
     """
     return Q() if previewing else ~Q(mission__in=hidden_missions())
 
