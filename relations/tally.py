@@ -17,10 +17,10 @@ same table queue on its tally rows until they commit, which an editorial record 
 
 Lists use a tally only when their query is exactly "every row" or "every published row" of a
 tallied table (``count``), the WHERE clause compared as Django builds it, or "every visible row"
-of missions (published, of a published country) and heads of mission (published, of a visible
-mission): the published tally less the few rows under unpublished records. Any other filter is
-counted by the database as before. ``verify()`` compares every tally with a fresh count.
-Migration 0012 tallies sources, events and missions; 0014 adds heads of mission.
+of missions and status periods (published, of a published country) and heads of mission
+(published, of a visible mission): the published tally less the few rows under unpublished records.
+Any other filter is counted by the database as before. ``verify()`` compares every tally with a fresh
+count. Migration 0012 tallies sources, events and missions; 0014 adds heads of mission, 0015 status periods.
 """
 
 from collections import defaultdict
@@ -30,16 +30,16 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
-from .models import Country, Event, HeadOfMission, Mission, Source
+from .models import Country, Event, HeadOfMission, Mission, RelationPeriod, Source
 from .models.base import Publication
 from .querysets import country_visible, hidden_missions, mission_visible, unpublished
 
 TABLE = "relations_tally"
 PUBLISHED = Publication.PUBLISHED
 # Tallied tables, and the date column counted per year (or None).
-TALLIED = {Source: None, Event: "date", Mission: None, HeadOfMission: None}
+TALLIED = {Source: None, Event: "date", Mission: None, HeadOfMission: None, RelationPeriod: None}
 # Models listed with a "visible" scope too (``_references``): the condition on the records above them.
-VISIBLE = {Mission: country_visible, HeadOfMission: mission_visible}
+VISIBLE = {Mission: country_visible, RelationPeriod: country_visible, HeadOfMission: mission_visible}
 # Those whose "visible" condition holds a subquery (see ``_scope``).
 SUBQUERIED = {HeadOfMission}
 
@@ -242,8 +242,8 @@ def _plain(queryset):
 def _references(model):
     """[(WHERE clause, scope)] of the lists a tally counts, built once per model rather than per list.
 
-    "visible": the published missions of published countries, which pages and the API list, and the
-    published heads of those missions, which the API lists.
+    "visible": the published missions and status periods of published countries, which pages and the
+    API list, and the published heads of those missions, which the API lists.
     """
     return [(queryset.query.where, scope) for queryset, scope in _reference_lists(model)]
 
@@ -322,8 +322,8 @@ def _hidden(model):
 
     Each starts from the few unpublished records above them (``country``, ``mission`` indexes).
     """
-    if model is Mission:
-        return [Mission.objects.published().filter(country__in=Country.objects.filter(unpublished()).values("pk"))]
+    if model in (Mission, RelationPeriod):
+        return [model.objects.published().filter(country__in=Country.objects.filter(unpublished()).values("pk"))]
     return [HeadOfMission.objects.published().filter(mission__in=hidden_missions())]
 
 

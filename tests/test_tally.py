@@ -9,10 +9,17 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from relations import tally
-from relations.models import Country, Event, HeadOfMission, Mission, Publication, Source
+from relations.models import Country, Event, HeadOfMission, Mission, Publication, RelationPeriod, Source
 from relations.paginator import DeferredJoinPaginator
 from relations.querysets import count_per_year, mission_visible
-from tests.factories import CountryFactory, EventFactory, HeadOfMissionFactory, MissionFactory, SourceFactory
+from tests.factories import (
+    CountryFactory,
+    EventFactory,
+    HeadOfMissionFactory,
+    MissionFactory,
+    RelationPeriodFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +74,10 @@ def test_every_kind_of_write_keeps_the_tallies_exact():
     HeadOfMission.objects.update(publication=Publication.PUBLISHED)
     assert tally.verify() == {}
     Mission.objects.all().delete()  # and their heads with them
+    period = RelationPeriodFactory()
+    RelationPeriod.objects.filter(pk=period.pk).update(publication=Publication.DRAFT)
+    assert tally.verify() == {}
+    period.delete()
     assert tally.verify() == {}
 
 
@@ -152,11 +163,14 @@ def test_list_pages_and_the_api_take_their_counts_from_the_tally(client):
     EventFactory.create_batch(3)
     HeadOfMissionFactory.create_batch(4)
     HeadOfMissionFactory(mission=MissionFactory(publication=Publication.DRAFT))
+    RelationPeriodFactory.create_batch(2)
+    RelationPeriodFactory(country=CountryFactory(publication=Publication.DRAFT))
     for url, table, expected in [
         ("/api/v1/sources/", "relations_source", Source.objects.published().count()),  # the events' sources too
         ("/api/v1/events/", "relations_event", 3),
         ("/api/v1/heads-of-mission/", "relations_headofmission", 4),
         ("/api/v1/missions/", "relations_mission", 4),  # the draft mission left out
+        ("/api/v1/relations/", "relations_relationperiod", 2),  # not the one of a draft country
     ]:
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
