@@ -729,7 +729,9 @@ def citing_records(source_ids, user, limit_per_source=None):
         ct = ContentType.objects.get_for_model(model).pk
         if not wanted.get(ct):
             continue
-        qs = model.objects.visible_to(user).filter(pk__in=wanted[ct])
+        # Unordered: the records are looked up by id below. Ordered, SQLite may walk an index in that
+        # order past every row instead (the heads' list index: 12 ms at scale 100 against 0.3).
+        qs = model.objects.visible_to(user).filter(pk__in=wanted[ct]).order_by()
         if model in (RelationPeriod, Mission):
             qs = qs.select_related("country")
         elif model is HeadOfMission:
