@@ -8,8 +8,7 @@ source with the same locator keeps its number wherever it is cited again; each
 use gets its own anchor so the reference list can link back to every one.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict, namedtuple
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -43,40 +42,32 @@ REFERENCE_FIELDS = (
 SOURCE_FIELDS = ("slug", "publication", *REFERENCE_FIELDS)
 
 
-class SourceRow:
+class SourceRow(namedtuple("SourceRow", ("pk", *SOURCE_FIELDS))):
     """What a footnote shows of a source: read as plain values, not as a model instance.
 
     A list page cites a few hundred times; building a Source and a Citation object for each
-    cost more than the query that reads them.
+    cost more than the query that reads them. Tuples, because a tuple is built in one call.
     """
 
-    __slots__ = ("pk", *SOURCE_FIELDS)
-
-    def __init__(self, pk, *values):
-        self.pk = pk
-        for name, value in zip(SOURCE_FIELDS, values, strict=True):
-            setattr(self, name, value)
-
+    __slots__ = ()
     get_absolute_url = Source.get_absolute_url  # reads only the slug
 
 
-class CitationRow:
+class CitationRow(namedtuple("CitationRow", (*CITATION_FIELDS, "source"))):
     """One citation of one record (``CITATION_FIELDS``), with its ``source`` (a SourceRow)."""
 
-    __slots__ = (*CITATION_FIELDS, "source")
-
-    def __init__(self, *values):
-        for name, value in zip(CITATION_FIELDS, values, strict=True):
-            setattr(self, name, value)
+    __slots__ = ()
 
 
-@dataclass
 class Reference:
     """One entry of the reference list: a source (and locator) with every place it is cited."""
 
-    number: int
-    citation: Citation
-    uses: list = field(default_factory=list)
+    __slots__ = ("number", "citation", "uses")
+
+    def __init__(self, number, citation):
+        self.number = number
+        self.citation = citation
+        self.uses = []
 
     @property
     def anchor(self):
@@ -99,12 +90,10 @@ class Reference:
         return format_reference(self.citation.source, locator=self.citation.locator)
 
 
-@dataclass(frozen=True)
-class Use:
+class Use(namedtuple("Use", ("number", "anchor"))):
     """One superscript on the page."""
 
-    number: int
-    anchor: str
+    __slots__ = ()
 
     @property
     def target(self):
@@ -115,12 +104,21 @@ class Footnotes:
     """The footnotes of one rendered page."""
 
     def __init__(self, citations=None, claims=None):
-        # (content_type_id, object_id) -> [Citation, ...]
+        # (content_type_id, object_id) -> [CitationRow, ...]
         self._citations = citations or {}
         # (content_type_id, object_id, field) -> [DateClaim, ...]
         self._claims = claims or {}
         self._numbers = {}
+        self._content_types = {}  # model class -> content type id, looked up once a page
         self.references = []
+
+    def _content_type_id(self, obj):
+        model = type(obj)
+        ct_id = self._content_types.get(model)
+        if ct_id is None:
+            ct_id = ContentType.objects.get_for_model(model, for_concrete_model=False).pk
+            self._content_types[model] = ct_id
+        return ct_id
 
     @classmethod
     def load(cls, *groups, user=None):
@@ -128,18 +126,19 @@ class Footnotes:
 
         Three queries whatever the number of records: content types are cached by Django.
         """
+        footnotes = cls()
         keys = defaultdict(set)
         for group in groups:
             for obj in group:
                 if obj is not None and obj.pk is not None:
-                    keys[ContentType.objects.get_for_model(obj, for_concrete_model=False).pk].add(obj.pk)
+                    keys[footnotes._content_type_id(obj)].add(obj.pk)
         if not keys:
-            return cls()
+            return footnotes
         records = Q()
         for ct_id, ids in keys.items():
             records |= Q(content_type_id=ct_id, object_id__in=ids)
 
-        claims = defaultdict(list)
+        claims = footnotes._claims = defaultdict(list)
         claim_list = list(DateClaim.objects.filter(records).order_by("content_type", "object_id", "field", "date"))
         for claim in claim_list:
             claims[(claim.content_type_id, claim.object_id, claim.field)].append(claim)
@@ -148,7 +147,7 @@ class Footnotes:
             claim_ct = ContentType.objects.get_for_model(DateClaim).pk
             cited |= Q(content_type_id=claim_ct, object_id__in=[claim.pk for claim in claim_list])
 
-        citations = defaultdict(list)
+        citations = footnotes._citations = defaultdict(list)
         sources = {}
         rows = (
             Citation.objects.filter(cited)
@@ -157,55 +156,53 @@ class Footnotes:
             .values_list(*CITATION_FIELDS, *(f"source__{name}" for name in SOURCE_FIELDS))
         )
         width = len(CITATION_FIELDS)
+        source_at = CITATION_FIELDS.index("source_id")
         for row in rows:
-            citation = CitationRow(*row[:width])
-            source = sources.get(citation.source_id)
+            source_id = row[source_at]
+            source = sources.get(source_id)
             if source is None:
-                source = sources[citation.source_id] = SourceRow(citation.source_id, *row[width:])
-            citation.source = source
-            citations[(citation.content_type_id, citation.object_id)].append(citation)
-        claim_ct_id = ContentType.objects.get_for_model(DateClaim).pk if claim_list else None
-        for claim in claim_list:
-            claim.cached_citations = citations.get((claim_ct_id, claim.pk), [])
-        return cls(citations, claims)
+                source = sources[source_id] = SourceRow(source_id, *row[width:])
+            citations[(row[0], row[1])].append(CitationRow(*row[:width], source))
+        if claim_list:
+            for claim in claim_list:
+                claim.cached_citations = citations.get((claim_ct, claim.pk), [])
+        return footnotes
 
     def _key(self, obj):
-        return (ContentType.objects.get_for_model(obj, for_concrete_model=False).pk, obj.pk)
+        return (self._content_type_id(obj), obj.pk)
 
     def _use(self, citation):
         key = (citation.source_id, citation.locator.strip())
         reference = self._numbers.get(key)
         if reference is None:
-            reference = Reference(number=len(self.references) + 1, citation=citation)
+            reference = Reference(len(self.references) + 1, citation)
             self._numbers[key] = reference
             self.references.append(reference)
         anchor = f"cite-{reference.number}-{len(reference.uses) + 1}"
         reference.uses.append(anchor)
-        return Use(number=reference.number, anchor=anchor)
+        return Use(reference.number, anchor)
+
+    def _number(self, citations):
+        uses = []
+        for citation in citations:
+            use = self._use(citation)
+            if all(u.number != use.number for u in uses):
+                uses.append(use)
+        return uses
 
     def cite(self, obj):
         """Number the citations of ``obj`` and return its superscripts, in citation order."""
         if obj is None:
             return []
-        uses = []
-        for citation in self._citations.get(self._key(obj), ()):
-            use = self._use(citation)
-            if all(u.number != use.number for u in uses):
-                uses.append(use)
-        return uses
+        citations = self._citations.get(self._key(obj))
+        return self._number(citations) if citations else []
 
     def cite_claim(self, claim):
-        uses = []
-        for citation in getattr(claim, "cached_citations", ()):
-            use = self._use(citation)
-            if all(u.number != use.number for u in uses):
-                uses.append(use)
-        return uses
+        return self._number(getattr(claim, "cached_citations", ()))
 
     def claims(self, obj, field_name):
         """The competing claims about ``obj.<field_name>`` when sources differ (two or more), else []."""
-        ct_id, pk = self._key(obj)
-        claims = self._claims.get((ct_id, pk, field_name), [])
+        claims = self._claims.get((self._content_type_id(obj), obj.pk, field_name), [])
         return claims if len(claims) > 1 else []
 
     def __bool__(self):

@@ -30,6 +30,15 @@ def keyed_url(viewname, kwarg, value):
     return f"{before}{value}{after}"
 
 
+def keyed_urls(viewname, kwarg="slug"):
+    """``keyed_url`` bound to one URL pattern: a function of the key, for a loop writing many links.
+
+    The URLconf and script prefix are looked up once (each a request-local read) instead of per link.
+    """
+    before, after = _pattern(viewname, kwarg, get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
+    return lambda value: f"{before}{value}{after}"
+
+
 def slug_url(viewname, slug):
     """The same as ``reverse(viewname, kwargs={"slug": slug})`` for a valid slug."""
     return keyed_url(viewname, "slug", slug)

@@ -767,13 +767,15 @@ def test_filter_forms_render_as_django_does(client, world, monkeypatch, url):
     assert html(fast) == html(django_made)
 
 
-def use_template_loop(settings, tmp_path, template, tag, loop):
-    """Serve ``relations/<template>`` with the template code ``loop`` where it has ``tag``: the markup a tag
-    written in Python must equal, byte for byte."""
+def use_template_loop(settings, tmp_path, template, tag, loop=None):
+    """Serve ``relations/<template>`` with the template code ``loop`` where it has ``tag`` (or, with ``tag`` a
+    dict, each key's code where it has the key): the markup a tag written in Python must equal, byte for byte."""
     source = (settings.BASE_DIR / "templates" / "relations" / template).read_text()
-    assert tag in source
+    for call, code in (tag if isinstance(tag, dict) else {tag: loop}).items():
+        assert call in source
+        source = source.replace(call, code)
     (tmp_path / "relations").mkdir()
-    (tmp_path / "relations" / template).write_text(source.replace(tag, loop))
+    (tmp_path / "relations" / template).write_text(source)
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
 
 
@@ -983,4 +985,123 @@ def test_events_are_written_as_the_template_loop_wrote_them(staff_client, settin
     assert "Drafted" in html(fast[1]) and "Drafted" not in html(fast[0])
 
     use_template_loop(settings, tmp_path, "event_list.html", "{% event_item e %}", EVENT_LOOP)
+    assert_same_pages(fast, pages(), tmp_path)
+
+
+MISSION_LOOP = (
+    '<ul class="missions">{% for m in missions %}<li id="mission-{{ m.slug }}"><strong>'
+    "{{ m.get_kind_display|capfirst }}, {{ m.city }}</strong>{% cite m %}"
+    '{% if previewing and m.publication != "published" %} <span class="draft-badge">{% translate "draft" %}</span>'
+    '{% endif %} — {% if m.opened_on or m.closed_on %}{% date_span m "opened_on" "closed_on" "" %} '
+    '(<span class="mission-status">{{ m.get_status_display }}</span>){% else %}'
+    '<span class="mission-status">{{ m.get_status_display }}</span>{% endif %}'
+    '{% disputed m "opened_on" as differ %}{% if differ %} {{ differ }}{% endif %}'
+    '{% if m.staff_represent %}<br><span class="staff">{% translate "Staff represent:" %} '
+    "{{ m.get_staff_represent_display }}</span>{% endif %}"
+    '{% if m.visible_heads %}<ul class="heads">{% for h in m.visible_heads %}<li>{{ h.name }}, {{ h.title }} '
+    '({% date_span h "started_on" "ended_on" "" %}){% cite h %}</li>{% endfor %}</ul>{% endif %}</li>'
+    '{% empty %}<li>{% translate "None recorded." %}</li>{% endfor %}</ul>'
+)
+PERIOD_LOOP = (
+    '{% for p in periods %}<tr><th scope="row"><span class="status s-{{ p.status }}">{{ p.get_status_display }}'
+    '</span>{% cite p %}{% if previewing and p.publication != "published" %} <span class="draft-badge">'
+    '{% translate "draft" %}</span>{% endif %}</th><td>{% date_span p "starts_on" "ends_on" %} '
+    '{% disputed p "starts_on" %} {% disputed p "ends_on" %}</td><td>{% if p.era %}'
+    '<a href="{{ p.era.get_absolute_url }}">{{ p.era.name }}</a>{% endif %}</td><td>{{ p.summary|markdown }}</td>'
+    "</tr>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_country_missions_and_periods_are_written_as_the_template_loops_wrote_them(
+    staff_client, settings, tmp_path, language
+):
+    """A country page writes its status periods (``period_rows``) and missions (``mission_items``) in Python:
+    the page is byte for byte the one the template loops wrote: footnote numbers (shared sources, differing
+    dates and their sources), drafts, eras, open and unknown dates, staff, heads and awkward names
+    included, to readers and to staff previewing drafts."""
+    EraFactory(name="The <Great> Game", starts_on=datetime.date(1800, 1, 1), ends_on=datetime.date(1900, 1, 1))
+    shared = SourceFactory(title="Shared & <cited>")
+    country = CountryFactory(name="Ruritania & <Co>", slug="ruritania")
+    first = RelationPeriodFactory(
+        country=country,
+        status=models.RelationStatus.DIPLOMATIC,
+        starts_on=datetime.date(1850, 3, 1),
+        starts_on_precision="month",
+        ends_on=datetime.date(1950, 1, 1),
+        summary="Friendly, *on the whole* & <b>cordial</b>.",
+    )
+    cite(first, shared, locator="p. 1")
+    date_claim(first, "starts_on", datetime.date(1850, 3, 1), "month", preferred=True, source=shared)
+    date_claim(first, "starts_on", datetime.date(1851, 1, 1), "year")
+    date_claim(first, "ends_on", datetime.date(1950, 1, 1), preferred=True)
+    date_claim(first, "ends_on", datetime.date(1949, 1, 1), "year", source=SourceFactory(title="Dissenting"))
+    RelationPeriodFactory(
+        country=country, status=models.RelationStatus.SUSPENDED, starts_on=datetime.date(1950, 1, 1), ends_on=None
+    )
+    RelationPeriodFactory(
+        country=country,
+        status=models.RelationStatus.RECOGNITION,
+        starts_on=datetime.date(1949, 1, 1),
+        ends_on=datetime.date(1949, 6, 1),
+        publication=models.Publication.DRAFT,
+    )
+    embassy = MissionFactory(
+        country=country,
+        city="Strelsau <old> & new",
+        direction=models.MissionDirection.IN_AFGHANISTAN,
+        opened_on=datetime.date(1922, 5, 1),
+        opened_on_precision="month",
+    )
+    cite(embassy, shared, locator="p. 1")  # the same reference as the first period's
+    date_claim(embassy, "opened_on", datetime.date(1922, 5, 1), "month", preferred=True)
+    date_claim(embassy, "opened_on", datetime.date(1923, 1, 1), "year", source=shared)
+    for name, started, ended in [
+        ("Rudolf <the> \"Red\" & 'Elphberg'", datetime.date(1922, 6, 1), datetime.date(1930, 1, 1)),
+        ("Sapt", None, None),
+        ("Flavia", datetime.date(1930, 2, 1), None),
+    ]:
+        HeadOfMissionFactory(mission=embassy, name=name, title="Envoy & <minister>", started_on=started, ended_on=ended)
+    MissionFactory(
+        country=country,
+        city="Zenda",
+        direction=models.MissionDirection.OF_AFGHANISTAN,
+        opened_on=None,
+        closed_on=None,
+        staff_represent=models.AfghanGovernment.choices[-1][0],
+    )
+    MissionFactory(
+        country=country,
+        city="Drafted",
+        direction=models.MissionDirection.OF_AFGHANISTAN,
+        publication=models.Publication.DRAFT,
+        status=models.MissionStatus.CLOSED,
+        closed_on=datetime.date(1990, 1, 1),
+    )
+    reader = Client()
+
+    def pages():
+        cache.clear()
+        return (
+            reader.get("/countries/ruritania/", HTTP_ACCEPT_LANGUAGE=language),
+            staff_client.get("/countries/ruritania/", HTTP_ACCEPT_LANGUAGE=language),
+        )
+
+    fast = pages()
+    assert "Strelsau &lt;old&gt; &amp; new" in html(fast[0]) and "<em>on the whole</em>" in html(fast[0])
+    assert (
+        'class="staff"' in html(fast[0])
+        and 'class="disputed"' in html(fast[0])
+        and "The &lt;Great&gt; Game</a>" in html(fast[0])
+    )
+    assert "Drafted" in html(fast[1]) and "Drafted" not in html(fast[0])
+    assert html(fast[0]).count('class="disputed"') == 4  # established, a period's start and end, a mission's opening
+    assert html(fast[0]).count('class="draft-badge"') == 0 < html(fast[1]).count('class="draft-badge"')
+
+    loops = {
+        "{% period_rows periods %}": PERIOD_LOOP,
+        "{% mission_items missions_in %}": "{% with missions=missions_in %}" + MISSION_LOOP + "{% endwith %}",
+        "{% mission_items missions_of %}": "{% with missions=missions_of %}" + MISSION_LOOP + "{% endwith %}",
+    }
+    use_template_loop(settings, tmp_path, "country_detail.html", loops)
     assert_same_pages(fast, pages(), tmp_path)

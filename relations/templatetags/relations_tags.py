@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..dates import Precision, format_date, format_solar_hijri
+from ..links import keyed_urls
 from ..markup import render_markdown
 
 register = template.Library()
@@ -163,6 +164,83 @@ def event_item(context, event):
     )
 
 
+def _marks(footnotes, obj):
+    """What ``{% cite obj %}`` writes."""
+    return _superscripts(footnotes.cite(obj)) if footnotes is not None and obj is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def mission_items(context, missions):
+    """A country page's list of missions in one direction: kind, city, footnotes, term, status, staff, heads.
+
+    In Python for the reason ``heads_of_mission`` is: a country page lists up to 30 missions with every
+    head of each. The markup is the template loop's, byte for byte (``tests/test_views.py``
+    renders both and compares them).
+    """
+    footnotes = context.get("footnotes")
+    draft = f' <span class="draft-badge">{html.escape(_("draft"))}</span>' if context.get("previewing") else ""
+    represent = html.escape(_("Staff represent:"))
+    items = []
+    for mission in missions:
+        item = (
+            f'<li id="mission-{html.escape(mission.slug)}"><strong>'
+            f"{html.escape(capfirst(str(mission.get_kind_display())))}, {html.escape(mission.city)}</strong>"
+            f"{_marks(footnotes, mission)}"
+        )
+        if draft and mission.publication != "published":
+            item += draft
+        status = f'<span class="mission-status">{html.escape(str(mission.get_status_display()))}</span>'
+        if mission.opened_on or mission.closed_on:
+            item += f" — {date_span(mission, 'opened_on', 'closed_on', '')} ({status})"
+        else:
+            item += f" — {status}"
+        differ = disputed(context, mission, "opened_on")
+        if differ:
+            item += f" {differ}"
+        if mission.staff_represent:
+            item += (
+                f'<br><span class="staff">{represent} {html.escape(str(mission.get_staff_represent_display()))}</span>'
+            )
+        if mission.visible_heads:
+            heads = "".join(
+                f"<li>{html.escape(head.name)}, {html.escape(head.title)} "
+                f"({date_span(head, 'started_on', 'ended_on', '')}){_marks(footnotes, head)}</li>"
+                for head in mission.visible_heads
+            )
+            item += f'<ul class="heads">{heads}</ul>'
+        items.append(item + "</li>")
+    if not items:
+        items.append(f"<li>{html.escape(_('None recorded.'))}</li>")
+    return mark_safe(f'<ul class="missions">{"".join(items)}</ul>')  # noqa: S308 - every value escaped above
+
+
+@register.simple_tag(takes_context=True)
+def period_rows(context, periods):
+    """A country page's status periods, a table row each: status, footnotes, term, differing dates, era, notes.
+
+    In Python for the reason ``heads_of_mission`` is; the markup is the template loop's, byte for byte
+    (``tests/test_views.py`` renders both and compares them).
+    """
+    footnotes = context.get("footnotes")
+    draft = f' <span class="draft-badge">{html.escape(_("draft"))}</span>' if context.get("previewing") else ""
+    rows = []
+    for period in periods:
+        row = (
+            f'<tr><th scope="row"><span class="status s-{html.escape(period.status)}">'
+            f"{html.escape(str(period.get_status_display()))}</span>{_marks(footnotes, period)}"
+        )
+        if draft and period.publication != "published":
+            row += draft
+        row += (
+            f"</th><td>{date_span(period, 'starts_on', 'ends_on')} {disputed(context, period, 'starts_on')} "
+            f"{disputed(context, period, 'ends_on')}</td><td>"
+        )
+        if period.era:
+            row += f'<a href="{html.escape(period.era.get_absolute_url())}">{html.escape(period.era.name)}</a>'
+        rows.append(f"{row}</td><td>{render_markdown(period.summary)}</td></tr>")
+    return mark_safe("".join(rows))  # noqa: S308 - every value escaped above; the rest built by format_html
+
+
 @register.simple_tag(takes_context=True)
 def disputed(context, obj, field):
     """When sources give different dates for ``obj.<field>``, each claim with its own source."""
@@ -216,6 +294,7 @@ def reference_list(context):
     # Translated once per list rather than once per reference: gettext goes through a thread-local.
     back_to = _("Back to citation %(n)s")
     about = escape(_("About this source"))
+    source_url = keyed_urls("relations:source-detail")  # Source.get_absolute_url, resolved once
     for ref in footnotes.references:
         several = len(ref.uses) > 1
         label = escape(back_to % {"n": ref.number})
@@ -235,7 +314,7 @@ def reference_list(context):
         items.append(
             f'<li id="ref-{ref.number:d}" value="{ref.number:d}"><span class="backlinks">{backlinks}</span> '
             f"{conditional_escape(ref.formatted)} {conditional_escape(quote)} "
-            f'<a class="source-link" href="{escape(ref.source.get_absolute_url())}">{about}</a></li>'
+            f'<a class="source-link" href="{escape(source_url(ref.source.slug))}">{about}</a></li>'
         )
     return format_html(
         '<section class="references" aria-labelledby="references-heading"><h2 id="references-heading">{}</h2>'
