@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import InvalidPage
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Case, Count, F, Min, Prefetch, Q, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -288,21 +288,18 @@ class EraListView(PublicPageMixin, ListView):
         return context
 
 
-def era_statuses(statuses, periods):
-    """Per country: the status that best describes the era for the map (from ``statuses``, every
-    (country id, status) pair of the era), the first periods of the era to list (``periods``,
-    annotated with ``in_era``, the country's number of periods in the era) and how many more there are."""
+def era_statuses(periods):
+    """Per country: the status that best describes the era for the map, the first periods of the era to
+    list and how many more there are. ``periods`` are annotated with ``in_era`` (the country's number of
+    periods in the era) and ``best_rank`` (the rank, in ``maps.STATUS_ORDER``, of the closest status among
+    all of them: the map shows the whole era, not only the periods listed)."""
     rows = {}
     for period in periods:
         row = rows.setdefault(period.country_id, {"country": period.country, "periods": [], "more": 0})
         row["periods"].append(period)
         row["more"] = period.in_era - len(row["periods"])
-    best = {}
-    for country_id, status in statuses:
-        if STATUS_RANK.get(status, 99) < STATUS_RANK.get(best.get(country_id), 99):
-            best[country_id] = status
-    for country_id, row in rows.items():
-        row["status"] = best.get(country_id, row["periods"][0].status)
+        ranked = period.best_rank < len(maps.STATUS_ORDER)
+        row["status"] = maps.STATUS_ORDER[period.best_rank] if ranked else row["periods"][0].status
     return rows
 
 
@@ -341,17 +338,23 @@ class EraDetailView(PublicPageMixin, DetailView):
         eras = self.eras
         index = next((i for i, e in enumerate(eras) if e.pk == era.pk), None)
         era_periods = self.visible(RelationPeriod).for_era(era).filter(country_visible(may_preview(self.viewer)))
-        # The first periods of each country in the era (the country page has them all), in one query.
-        by_country = {"partition_by": [F("country_id")], "order_by": [F("starts_on").asc()]}
+        # The first periods of each country in the era (the country page has them all), how many it has,
+        # and the closest status among them all: one pass over the era's periods, in one query.
+        country = [F("country_id")]
+        rank = Case(
+            *(When(status=status, then=Value(n)) for status, n in STATUS_RANK.items()), default=Value(len(STATUS_RANK))
+        )
         periods = list(
             era_periods.select_related("country")
             .annotate(
-                position=Window(RowNumber(), **by_country), in_era=Window(Count("pk"), partition_by=[F("country_id")])
+                position=Window(RowNumber(), partition_by=country, order_by=[F("starts_on").asc()]),
+                in_era=Window(Count("pk"), partition_by=country),
+                best_rank=Window(Min(rank), partition_by=country),
             )
             .filter(position__lte=self.periods_per_country)
             .order_by("country__name", "starts_on")
         )
-        rows = era_statuses(era_periods.values_list("country_id", "status").distinct().order_by(), periods)
+        rows = era_statuses(periods)
         countries = list(self.visible(Country).only("pk", "name", "slug", "kind", "iso_numeric"))
         shown = counterparts({pk: row["status"] for pk, row in rows.items()}, countries, successor_codes(self.viewer))
         # The first missions opened in the era by opening date, and the first closed by closing date:

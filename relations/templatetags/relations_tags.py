@@ -7,7 +7,7 @@ from django import template
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from ..dates import Precision, format_date, format_solar_hijri
@@ -239,6 +239,34 @@ def period_rows(context, periods):
             row += f'<a href="{html.escape(period.era.get_absolute_url())}">{html.escape(period.era.name)}</a>'
         rows.append(f"{row}</td><td>{render_markdown(period.summary)}</td></tr>")
     return mark_safe("".join(rows))  # noqa: S308 - every value escaped above; the rest built by format_html
+
+
+@register.simple_tag(takes_context=True)
+def era_status_items(context, rows):
+    """An era page's entries of one region: each counterpart with its first periods of the era
+    (status, term, footnotes) and a link to the rest (``era_statuses`` rows).
+
+    In Python for the reason ``heads_of_mission`` is: the page lists every counterpart (some 220).
+    The markup is the template loop's, byte for byte (``tests/test_views.py`` renders both and
+    compares them).
+    """
+    footnotes = context.get("footnotes")
+    items = []
+    for row in rows:
+        country = row["country"]
+        url = html.escape(country.get_absolute_url())
+        periods = "; ".join(
+            f'<span class="status s-{html.escape(period.status)}">{html.escape(str(period.get_status_display()))}'
+            f"</span> {date_span(period, 'starts_on', 'ends_on')}{_marks(footnotes, period)}"
+            for period in row["periods"]
+        )
+        item = f'<li><a href="{url}">{html.escape(country.name)}</a>: {periods}'
+        if row["more"]:
+            # As {% blocktranslate count %} writes it: the number escaped, the translation as it is.
+            more = ngettext("%(n)s more change", "%(n)s more changes", row["more"]) % {"n": row["more"]}
+            item += f'; <a href="{url}">{more}</a>'
+        items.append(f"{item}</li>")
+    return mark_safe("".join(items))  # noqa: S308 - every value escaped above; the rest built by format_html
 
 
 @register.simple_tag(takes_context=True)
