@@ -799,11 +799,22 @@ HEADS_LOOP = (
 )
 
 
-def test_heads_of_mission_are_written_as_the_template_loop_wrote_them(client, settings, tmp_path):
-    """The missions list writes each mission's heads in Python (``heads_of_mission``): the page is byte for byte
-    the one the template loop wrote, footnote numbers, awkward names and missing dates included."""
+MISSION_ROW_LOOP = (
+    '<tr id="mission-{{ m.slug }}"><th scope="row"><a href="{{ m.country.get_absolute_url }}">{{ m.name }}</a>'
+    '{% cite m %}{% if previewing and m.publication != "published" %} <span class="draft-badge">'
+    '{% translate "draft" %}</span>{% endif %}{% if m.staff_represent %}<br><span class="staff">'
+    '{% translate "Staff represent:" %} {{ m.get_staff_represent_display }}</span>{% endif %}</th>'
+    "<td>{{ m.get_status_display }}</td><td>{% if m.opened_on or m.closed_on %}"
+    '{% date_span m "opened_on" "closed_on" "" %}{% endif %}</td><td>' + HEADS_LOOP + "</td></tr>"
+)
+
+
+def test_missions_and_their_heads_are_written_as_the_template_loops_wrote_them(staff_client, settings, tmp_path):
+    """The missions list writes each row (``mission_row``) and each mission's heads (``heads_of_mission``) in
+    Python: the page is byte for byte the one the template loops wrote, footnote numbers, awkward names,
+    missing dates, staff, statuses and drafts included, to readers and to staff previewing drafts."""
     country = CountryFactory(name="Ruritania")
-    mission = MissionFactory(country=country, city="Strelsau")
+    mission = MissionFactory(country=country, city="Strelsau", opened_on=datetime.date(1920, 1, 1))
     terms = [
         ("Rudolf <the> \"Red\" & 'Elphberg'", datetime.date(1890, 1, 1), "year", None, ""),
         ("Flavia", datetime.date(1901, 3, 1), "month", datetime.date(1905, 7, 14), "day"),
@@ -820,16 +831,32 @@ def test_heads_of_mission_are_written_as_the_template_loop_wrote_them(client, se
             ended_on=ended,
             ended_on_precision=ended_precision,
         )
-    MissionFactory(country=country, city="Zenda")  # no heads
-    fast = html(client.get("/missions/"))
-    assert "Rudolf &lt;the&gt; &quot;Red&quot; &amp; &#x27;Elphberg&#x27;, Envoy &lt;extraordinary&gt;" in fast
-    assert "Fritz von Tarlenheim" not in fast  # the earliest of four: only the latest three are listed
+    MissionFactory(country=country, city="Zenda", opened_on=None, closed_on=None)  # no heads, no dates
+    MissionFactory(
+        country=CountryFactory(name="Syldavia & <Borduria>"),
+        city="Klow",
+        direction=models.MissionDirection.OF_AFGHANISTAN,
+        staff_represent=models.AfghanGovernment.choices[-1][0],
+        status=models.MissionStatus.CLOSED,
+        opened_on=datetime.date(1950, 1, 1),
+        closed_on=datetime.date(2021, 8, 15),
+    )
+    MissionFactory(country=country, city="Drafted", publication=models.Publication.DRAFT)
+    reader = Client()
 
-    use_template_loop(settings, tmp_path, "mission_list.html", "{% heads_of_mission m heads_shown %}", HEADS_LOOP)
-    cache.clear()
-    looped = client.get("/missions/")
-    assert str(tmp_path) in looped.templates[0].origin.name  # the page came from the loop
-    assert html(looped) == fast
+    def pages():
+        cache.clear()
+        return reader.get("/missions/"), staff_client.get("/missions/")
+
+    fast = pages()
+    page = html(fast[0])
+    assert "Rudolf &lt;the&gt; &quot;Red&quot; &amp; &#x27;Elphberg&#x27;, Envoy &lt;extraordinary&gt;" in page
+    assert "Fritz von Tarlenheim" not in page  # the earliest of four: only the latest three are listed
+    assert 'class="staff"' in page and "Syldavia &amp; &lt;Borduria&gt;" in page
+    assert "Drafted" in html(fast[1]) and "Drafted" not in page
+
+    use_template_loop(settings, tmp_path, "mission_list.html", "{% mission_row m heads_shown %}", MISSION_ROW_LOOP)
+    assert_same_pages(fast, pages(), tmp_path)
 
 
 def _reference_list_by_format_html(footnotes):
