@@ -758,6 +758,7 @@ class SourceListView(PublicPageMixin, PaginatedMixin, ListView):
 
     model = Source
     paginate_by = 50
+    citing_shown = 6  # the records citing a source an entry names; its page names them all
     page_description = gettext_lazy("The bibliography: every source the record cites, and what cites it.")
     # Where each entry of the letter index begins in the sources' sort key (bibliography_key): digits
     # file before letters, and keys in other scripts after "z" ("{" is the character after it).
@@ -790,8 +791,9 @@ class SourceListView(PublicPageMixin, PaginatedMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         sources = list(context["object_list"])
-        citing = citing_records([s.pk for s in sources], self.viewer, limit_per_source=6)
+        citing = citing_records([s.pk for s in sources], self.viewer, limit_per_source=self.citing_shown)
         context["entries"] = [(s, format_reference(s), citing.get(s.pk, [])) for s in sources]
+        context["citing_shown"] = self.citing_shown
         context["letter_index"] = self.letter_index
         return context
 

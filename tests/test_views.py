@@ -1189,3 +1189,56 @@ def test_era_statuses_are_written_as_the_template_loop_wrote_them(staff_client, 
 
     use_template_loop(settings, tmp_path, "era_detail.html", "{% era_status_items rows %}", ERA_STATUS_LOOP)
     assert_same_pages(fast, pages(), tmp_path)
+
+
+BIBLIOGRAPHY_LOOP = (
+    '<li id="source-{{ source.slug }}">{{ reference }}{% if previewing and source.publication != "published" %} '
+    '<span class="draft-badge">{% translate "draft" %}</span>{% endif %}<br><span class="cited-by">'
+    '{% translate "Cited by:" %} {% for obj in citing %}<a href="{{ obj.get_absolute_url }}">{{ obj }}</a>'
+    '{% if not forloop.last %}; {% endif %}{% empty %}{% translate "nothing published yet" %}{% endfor %}'
+    '{% if citing|length >= 6 %} …{% endif %}</span> · <a href="{{ source.get_absolute_url }}">'
+    '{% translate "Details" %}<span class="visually-hidden">: {{ source.title }}</span></a></li>'
+)
+
+
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_bibliography_entries_are_written_as_the_template_loop_wrote_them(staff_client, settings, tmp_path, language):
+    """The sources list writes each entry in Python (``bibliography_entry``): the page is byte for byte the one
+    the template loop wrote: sources cited by nothing, by one record, by more than an entry names, by every
+    kind of record (and by a date claim), drafts and awkward titles, to readers and to staff."""
+    country = CountryFactory(name="Ruritania & <Co>")
+    era = EraFactory(name="The <Great> Game")
+    period = RelationPeriodFactory(country=country, starts_on=datetime.date(1921, 2, 28), ends_on=None)
+    mission = MissionFactory(country=country, city="Strelsau")
+    head = HeadOfMissionFactory(mission=mission, name='Rudolf <the> "Red"', title="Envoy & minister")
+    events = [EventFactory(title=f'Treaty <{n}> & "more"', date=datetime.date(1900 + n, 1, 1)) for n in range(7)]
+    awkward = SourceFactory(title='Treaties <"old"> & new', authors="O'Brien, Anne", slug="a-awkward")
+    for record in (country, era, period, mission, head):
+        cite(record, awkward)
+    many = SourceFactory(title="Cited by many", slug="b-many")
+    for event in events:
+        cite(event, many)
+    claimed = SourceFactory(title="Cited by a date claim", slug="c-claimed")
+    date_claim(events[0], "date", datetime.date(1900, 1, 2), source=claimed)
+    SourceFactory(title="Cited by nothing", slug="d-nothing")
+    cite(EventFactory(title="Drafted", publication=models.Publication.DRAFT), SourceFactory(slug="e-by-a-draft"))
+    SourceFactory(title="A draft source", slug="f-draft", publication=models.Publication.DRAFT)
+    reader = Client()
+
+    def pages():
+        cache.clear()
+        return (
+            reader.get("/sources/", HTTP_ACCEPT_LANGUAGE=language),
+            staff_client.get("/sources/", HTTP_ACCEPT_LANGUAGE=language),
+        )
+
+    fast = pages()
+    page = html(fast[0])
+    assert "Rudolf &lt;the&gt; &quot;Red&quot;, Envoy &amp; minister</a>" in page and " …</span>" in page
+    assert "A draft source" in html(fast[1]) and "A draft source" not in page
+    assert "Drafted" in html(fast[1]) and "Drafted" not in page
+
+    use_template_loop(
+        settings, tmp_path, "source_list.html", "{% bibliography_entry source reference citing %}", BIBLIOGRAPHY_LOOP
+    )
+    assert_same_pages(fast, pages(), tmp_path)

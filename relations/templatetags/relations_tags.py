@@ -134,6 +134,30 @@ def mission_row(context, mission, heads_shown):
 
 
 @register.simple_tag(takes_context=True)
+def bibliography_entry(context, source, reference, citing):
+    """One entry of the sources list: the reference, draft mark, the first records citing it, details link.
+
+    In Python for the reason ``heads_of_mission`` is; the markup is the template's, byte for byte
+    (``tests/test_views.py`` renders both and compares them).
+    """
+    entry = f'<li id="source-{html.escape(source.slug)}">{conditional_escape(reference)}'
+    if context.get("previewing") and source.publication != "published":
+        entry += f' <span class="draft-badge">{html.escape(_("draft"))}</span>'
+    cited_by = "; ".join(
+        f'<a href="{html.escape(obj.get_absolute_url())}">{html.escape(str(obj))}</a>' for obj in citing
+    )
+    if not citing:
+        cited_by = html.escape(_("nothing published yet"))
+    elif len(citing) >= context["citing_shown"]:  # as many as the list shows: there may be more
+        cited_by += " …"
+    return mark_safe(  # noqa: S308 - every value escaped above; the reference is built by format_html
+        f'{entry}<br><span class="cited-by">{html.escape(_("Cited by:"))} {cited_by}</span> · '
+        f'<a href="{html.escape(source.get_absolute_url())}">{html.escape(_("Details"))}'
+        f'<span class="visually-hidden">: {html.escape(source.title)}</span></a></li>'
+    )
+
+
+@register.simple_tag(takes_context=True)
 def country_cards(context, countries):
     """The countries page's entries of one region: name, kind, status today, relations since.
 
