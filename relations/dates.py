@@ -9,11 +9,13 @@ on that date, which is exactly when the next status begins.
 """
 
 import datetime
+from functools import lru_cache
 
 import jdatetime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,6 +83,14 @@ def format_date(value, precision=Precision.DAY):
     """'1919', 'March 1919' or '3 July 2025', in the active language."""
     if value is None:
         return ""
+    return _format_date(value, precision, get_language())
+
+
+@lru_cache(maxsize=16384)
+def _format_date(value, precision, language):
+    """Dates are immutable and their wording depends only on the language: each is written out once
+    (Django's ``date_format`` looks the format and the month's name up on every call: a list of
+    events, missions or periods writes hundreds of dates)."""
     if precision == Precision.YEAR:
         return str(value.year)
     if precision == Precision.MONTH:

@@ -47,3 +47,20 @@ def test_truncate_and_last_day_bound_the_period_a_date_stands_for():
     assert truncate(day, "month") == datetime.date(2024, 2, 1)
     assert last_day(truncate(day, "month"), "month") == datetime.date(2024, 2, 29)
     assert last_day(truncate(day, "year"), "year") == datetime.date(2024, 12, 31)
+
+
+def test_a_date_is_written_in_the_language_active_when_it_is_asked_for():
+    """format_date remembers each date's wording per language: asked again in another language, a date is
+    written in that one, not served as it was first written."""
+    from django.utils import translation
+    from django.utils.formats import date_format
+
+    value = datetime.date(1919, 8, 19)
+    with translation.override("en"):
+        english = format_date(value, "month")
+        assert english == "August 1919" == format_date(value, "month")
+    with translation.override("fa"):
+        dari = format_date(value, "month")
+        assert dari == date_format(value, "F Y") != english
+    with translation.override("en"):
+        assert format_date(value, "month") == english
