@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM guard
 # would otherwise refuse the live-server tests' database access.
@@ -13,6 +14,15 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: the locale middleware leaves the language of a request
+    (``Accept-Language: fa``) active in the thread after it, where the next test would inherit it."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session")
