@@ -791,6 +791,15 @@ def assert_same_pages(fast, looped, tmp_path):
         assert html(made_fast) == html(made_by_loop)
 
 
+def read_and_previewed(staff_client, url, language="en"):
+    """``url`` as a reader and as staff previewing drafts see it, in ``language``, rendered afresh."""
+    cache.clear()
+    return (
+        Client().get(url, HTTP_ACCEPT_LANGUAGE=language),
+        staff_client.get(url, HTTP_ACCEPT_LANGUAGE=language),
+    )
+
+
 HEADS_LOOP = (
     '{% for h in m.visible_heads|slice:":3" %}{{ h.name }}, {{ h.title }}{% if h.started_on %}, {% translate "from" %} '
     '{{ h.started_on|precise_date:h.started_on_precision }}{% endif %}{% if h.ended_on %} {% translate "to" %} '
@@ -842,11 +851,9 @@ def test_missions_and_their_heads_are_written_as_the_template_loops_wrote_them(s
         closed_on=datetime.date(2021, 8, 15),
     )
     MissionFactory(country=country, city="Drafted", publication=models.Publication.DRAFT)
-    reader = Client()
 
     def pages():
-        cache.clear()
-        return reader.get("/missions/"), staff_client.get("/missions/")
+        return read_and_previewed(staff_client, "/missions/")
 
     fast = pages()
     page = html(fast[0])
@@ -1004,11 +1011,9 @@ def test_events_are_written_as_the_template_loop_wrote_them(staff_client, settin
         event = EventFactory(title=title, date=date, date_precision=precision, kind=kind, countries=countries[:linked])
         cite(event, shared, locator=f"p. {n}")
     EventFactory(title="Drafted", publication=models.Publication.DRAFT, countries=countries)
-    reader = Client()
 
     def pages():
-        cache.clear()
-        return reader.get("/events/"), staff_client.get("/events/")
+        return read_and_previewed(staff_client, "/events/")
 
     fast = pages()
     assert "Treaty of &lt;Gandamak&gt; &amp; &quot;friends&quot;" in html(fast[0])
@@ -1109,14 +1114,9 @@ def test_country_missions_and_periods_are_written_as_the_template_loops_wrote_th
         status=models.MissionStatus.CLOSED,
         closed_on=datetime.date(1990, 1, 1),
     )
-    reader = Client()
 
     def pages():
-        cache.clear()
-        return (
-            reader.get("/countries/ruritania/", HTTP_ACCEPT_LANGUAGE=language),
-            staff_client.get("/countries/ruritania/", HTTP_ACCEPT_LANGUAGE=language),
-        )
+        return read_and_previewed(staff_client, "/countries/ruritania/", language)
 
     fast = pages()
     assert "Strelsau &lt;old&gt; &amp; new" in html(fast[0]) and "<em>on the whole</em>" in html(fast[0])
@@ -1174,14 +1174,9 @@ def test_era_statuses_are_written_as_the_template_loop_wrote_them(staff_client, 
             ends_on=datetime.date(1930, 1, 1) if n else None,
             publication=models.Publication.DRAFT if n == 3 else models.Publication.PUBLISHED,
         )
-    reader = Client()
 
     def pages():
-        cache.clear()
-        return (
-            reader.get("/eras/interwar/", HTTP_ACCEPT_LANGUAGE=language),
-            staff_client.get("/eras/interwar/", HTTP_ACCEPT_LANGUAGE=language),
-        )
+        return read_and_previewed(staff_client, "/eras/interwar/", language)
 
     fast = pages()
     assert "Ruritania &amp; &lt;Co&gt;</a>: " in html(fast[0]) and "Syldavia</a>: " in html(fast[0])
@@ -1223,14 +1218,9 @@ def test_bibliography_entries_are_written_as_the_template_loop_wrote_them(staff_
     SourceFactory(title="Cited by nothing", slug="d-nothing")
     cite(EventFactory(title="Drafted", publication=models.Publication.DRAFT), SourceFactory(slug="e-by-a-draft"))
     SourceFactory(title="A draft source", slug="f-draft", publication=models.Publication.DRAFT)
-    reader = Client()
 
     def pages():
-        cache.clear()
-        return (
-            reader.get("/sources/", HTTP_ACCEPT_LANGUAGE=language),
-            staff_client.get("/sources/", HTTP_ACCEPT_LANGUAGE=language),
-        )
+        return read_and_previewed(staff_client, "/sources/", language)
 
     fast = pages()
     page = html(fast[0])
