@@ -75,13 +75,30 @@ def _superscripts(uses):
     )
 
 
+def _marks(footnotes, obj):
+    """What ``{% cite obj %}`` writes: the superscripts of ``obj``'s citations on this page."""
+    return _superscripts(footnotes.cite(obj)) if footnotes is not None and obj is not None else ""
+
+
+def _draft_badge(context, record):
+    """The "draft" mark after a record that staff previewing drafts see (readers never see drafts)."""
+    if context.get("previewing") and record.publication != "published":
+        return f' <span class="draft-badge">{html.escape(_("draft"))}</span>'
+    return ""
+
+
+def _staff_line(mission):
+    """Which Afghan government a mission abroad's staff answer to, on a line of its own; empty if not recorded."""
+    if not mission.staff_represent:
+        return ""
+    represent = html.escape(_("Staff represent:"))
+    return f'<br><span class="staff">{represent} {html.escape(str(mission.get_staff_represent_display()))}</span>'
+
+
 @register.simple_tag(takes_context=True)
 def cite(context, obj):
     """The numbered superscripts for every citation of ``obj`` on this page."""
-    footnotes = context.get("footnotes")
-    if footnotes is None or obj is None:
-        return ""
-    return _superscripts(footnotes.cite(obj))
+    return _marks(context.get("footnotes"), obj)
 
 
 @register.simple_tag(takes_context=True)
@@ -100,8 +117,7 @@ def heads_of_mission(context, mission, shown):
             line += [", ", conditional_escape(_("from")), " ", precise_date(head.started_on, head.started_on_precision)]
         if head.ended_on:
             line += [" ", conditional_escape(_("to")), " ", precise_date(head.ended_on, head.ended_on_precision)]
-        if footnotes is not None:
-            line.append(_superscripts(footnotes.cite(head)))
+        line.append(_marks(footnotes, head))
         lines.append("".join(line))
     return mark_safe("<br>".join(lines))  # noqa: S308 - every part escaped above or built by format_html
 
@@ -119,13 +135,7 @@ def mission_row(context, mission, heads_shown):
         f'<a href="{html.escape(mission.country.get_absolute_url())}">{html.escape(mission.name)}</a>'
         f"{_marks(footnotes, mission)}"
     )
-    if context.get("previewing") and mission.publication != "published":
-        row += f' <span class="draft-badge">{html.escape(_("draft"))}</span>'
-    if mission.staff_represent:
-        row += (
-            f'<br><span class="staff">{html.escape(_("Staff represent:"))} '
-            f"{html.escape(str(mission.get_staff_represent_display()))}</span>"
-        )
+    row += _draft_badge(context, mission) + _staff_line(mission)
     term = date_span(mission, "opened_on", "closed_on", "") if mission.opened_on or mission.closed_on else ""
     return mark_safe(  # noqa: S308 - every value escaped above; the rest built by format_html
         f"{row}</th><td>{html.escape(str(mission.get_status_display()))}</td><td>{term}</td>"
@@ -141,8 +151,7 @@ def bibliography_entry(context, source, reference, citing):
     (``tests/test_views.py`` renders both and compares them).
     """
     entry = f'<li id="source-{html.escape(source.slug)}">{conditional_escape(reference)}'
-    if context.get("previewing") and source.publication != "published":
-        entry += f' <span class="draft-badge">{html.escape(_("draft"))}</span>'
+    entry += _draft_badge(context, source)
     cited_by = "; ".join(
         f'<a href="{html.escape(obj.get_absolute_url())}">{html.escape(str(obj))}</a>' for obj in citing
     )
@@ -166,8 +175,6 @@ def country_cards(context, countries):
     markup is the loop's, byte for byte (``tests/test_views.py`` renders both and compares them).
     ``html.escape`` is what Django's ``escape`` calls, without its check for lazy strings.
     """
-    previewing = context.get("previewing")
-    draft = html.escape(_("draft"))
     no_information = html.escape(_("no information"))
     since = html.escape(_("relations since"))
     items = []
@@ -175,8 +182,7 @@ def country_cards(context, countries):
         item = f'<li><a href="{html.escape(country.get_absolute_url())}">{html.escape(country.name)}</a>'
         if country.kind != "state":
             item += f' <span class="kind">({html.escape(str(country.get_kind_display()))})</span>'
-        if previewing and country.publication != "published":
-            item += f' <span class="draft-badge">{draft}</span>'
+        item += _draft_badge(context, country)
         status = country.status_on
         label = html.escape(str(country.status_on_label)) if status else no_information
         item += f'<br><span class="status s-{html.escape(str(status or "unknown"))}">{label}</span>'
@@ -195,10 +201,8 @@ def event_item(context, event):
     (``tests/test_views.py`` renders both and compares them).
     """
     footnotes = context.get("footnotes")
-    marks = _superscripts(footnotes.cite(event)) if footnotes is not None else ""
-    draft = ""
-    if context.get("previewing") and event.publication != "published":
-        draft = f' <span class="draft-badge">{html.escape(_("draft"))}</span>'
+    marks = _marks(footnotes, event)
+    draft = _draft_badge(context, event)
     meta = html.escape(capfirst(str(event.get_kind_display())))
     if event.era_slug:
         meta += f' · <a href="{html.escape(event.era_url)}">{html.escape(event.era_name)}</a>'
@@ -215,11 +219,6 @@ def event_item(context, event):
     )
 
 
-def _marks(footnotes, obj):
-    """What ``{% cite obj %}`` writes."""
-    return _superscripts(footnotes.cite(obj)) if footnotes is not None and obj is not None else ""
-
-
 @register.simple_tag(takes_context=True)
 def mission_items(context, missions):
     """A country page's list of missions in one direction: kind, city, footnotes, term, status, staff, heads.
@@ -229,17 +228,13 @@ def mission_items(context, missions):
     renders both and compares them).
     """
     footnotes = context.get("footnotes")
-    draft = f' <span class="draft-badge">{html.escape(_("draft"))}</span>' if context.get("previewing") else ""
-    represent = html.escape(_("Staff represent:"))
     items = []
     for mission in missions:
         item = (
             f'<li id="mission-{html.escape(mission.slug)}"><strong>'
             f"{html.escape(capfirst(str(mission.get_kind_display())))}, {html.escape(mission.city)}</strong>"
-            f"{_marks(footnotes, mission)}"
+            f"{_marks(footnotes, mission)}{_draft_badge(context, mission)}"
         )
-        if draft and mission.publication != "published":
-            item += draft
         status = f'<span class="mission-status">{html.escape(str(mission.get_status_display()))}</span>'
         if mission.opened_on or mission.closed_on:
             item += f" — {date_span(mission, 'opened_on', 'closed_on', '')} ({status})"
@@ -248,10 +243,7 @@ def mission_items(context, missions):
         differ = disputed(context, mission, "opened_on")
         if differ:
             item += f" {differ}"
-        if mission.staff_represent:
-            item += (
-                f'<br><span class="staff">{represent} {html.escape(str(mission.get_staff_represent_display()))}</span>'
-            )
+        item += _staff_line(mission)
         if mission.visible_heads:
             heads = "".join(
                 f"<li>{html.escape(head.name)}, {html.escape(head.title)} "
@@ -273,15 +265,13 @@ def period_rows(context, periods):
     (``tests/test_views.py`` renders both and compares them).
     """
     footnotes = context.get("footnotes")
-    draft = f' <span class="draft-badge">{html.escape(_("draft"))}</span>' if context.get("previewing") else ""
     rows = []
     for period in periods:
         row = (
             f'<tr><th scope="row"><span class="status s-{html.escape(period.status)}">'
             f"{html.escape(str(period.get_status_display()))}</span>{_marks(footnotes, period)}"
+            f"{_draft_badge(context, period)}"
         )
-        if draft and period.publication != "published":
-            row += draft
         row += (
             f"</th><td>{date_span(period, 'starts_on', 'ends_on')} {disputed(context, period, 'starts_on')} "
             f"{disputed(context, period, 'ends_on')}</td><td>"
