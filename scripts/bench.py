@@ -3,7 +3,7 @@
 
 Part 1, in process: for every public page type, every API list (first and middle page;
 for events and sources also the middle page as a client following next reaches it)
-and the main admin changelists, the number of queries and the time of uncached and
+and the main admin changelists and dashboard, the number of queries and the time of uncached and
 cached requests (best and median), each divided by the same figure of a trivial Django
 view measured in the same process just before it. Run at scale 1 (the real content) and
 scale 100 (the real content plus 99 times as much synthetic data), alternating the
@@ -148,6 +148,8 @@ def worker(scale):
             targets.append(("api", f"api {resource}, middle page by next", api_continued(resource, middle)))
     for model in ("event", "mission", "country", "relationperiod", "source"):
         targets.append(("admin", f"admin {model} list", f"/admin/relations/{model}/"))
+    # Where every editor lands: the dashboard of drafts, uncited claims and recent changes.
+    targets.append(("admin", "admin dashboard", "/admin/"))
 
     def timed(client, url, clear):
         if clear:

@@ -1,12 +1,32 @@
 """The editors' dashboard on the admin index."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from relations.models import Country, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
 from tests.admin_support import count_queries
-from tests.factories import CountryFactory, EventFactory, MissionFactory, RelationPeriodFactory
+from tests.factories import (
+    CountryFactory,
+    EraFactory,
+    EventFactory,
+    HeadOfMissionFactory,
+    MissionFactory,
+    RelationPeriodFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
+
+FACTORIES = {
+    Era: EraFactory,
+    Country: CountryFactory,
+    RelationPeriod: RelationPeriodFactory,
+    Mission: MissionFactory,
+    HeadOfMission: HeadOfMissionFactory,
+    Event: EventFactory,
+    Source: SourceFactory,
+}
 
 
 def test_the_dashboard_lists_drafts_awaiting_publication(editor_client):
@@ -54,3 +74,48 @@ def test_the_dashboard_runs_a_constant_number_of_queries_as_records_grow(editor_
     many, response = count_queries(lambda: editor_client.get(url))
     assert response.status_code == 200
     assert many == few
+
+
+def test_the_dashboard_finds_the_newest_drafts_by_index(editor_client):
+    """Drafts are few and published records many: the newest drafts of each kind must come from the
+    ``(publication, updated_at)`` index, where a walk along ``updated_at`` alone read every published
+    record first (47 of the dashboard's 85 ms with 100 times the real record)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    add_uncited_drafts(2)
+    with CaptureQueriesContext(connection) as queries:
+        assert editor_client.get(reverse("admin:index")).status_code == 200
+    drafts = [q["sql"] for q in queries if "\"publication\" IN ('draft')" in q["sql"] and "LIMIT" in q["sql"]]
+    assert {sql.split('FROM "')[1].split('"')[0] for sql in drafts} == {
+        f"relations_{name}"
+        for name in ("era", "country", "relationperiod", "mission", "headofmission", "event", "source")
+    }
+    with connection.cursor() as cursor:
+        for sql in drafts:
+            if connection.vendor == "postgresql":
+                for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
+                    cursor.execute(f"SET LOCAL {setting} = off")
+                cursor.execute(f"EXPLAIN {sql}")
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " ".join(str(row) for row in cursor.fetchall())
+            assert "_drafts_idx" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.parametrize("model", [Era, Country, RelationPeriod, Mission, HeadOfMission, Event, Source])
+def test_a_record_is_draft_or_published_and_nothing_else(model):
+    """``drafts()`` reads the unpublished states, which the database holds every record to."""
+    from django.db import IntegrityError, transaction
+
+    from relations.models import Publication
+    from relations.querysets import PUBLISHED, UNPUBLISHED
+
+    assert set(Publication.values) == {PUBLISHED, *UNPUBLISHED}
+    record = FACTORIES[model](publication="draft")
+    assert list(model.objects.drafts()) == list(model.objects.exclude(publication=PUBLISHED)) == [record]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        model.objects.filter(pk=record.pk).update(publication="retracted")
+    with pytest.raises(ValidationError, match="publication"):
+        record.publication = "retracted"
+        record.full_clean()

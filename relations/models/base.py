@@ -25,6 +25,22 @@ class Publication(models.TextChoices):
     PUBLISHED = "published", _("published")
 
 
+def publication_known(model_name):
+    """Every record is in one of the publication states: so a draft is any record whose state is one of
+    ``querysets.UNPUBLISHED``, which an index can find, rather than any record not published, which it cannot."""
+    return models.CheckConstraint(
+        condition=Q(publication__in=Publication.values),
+        name=f"{model_name}_publication_known",
+        violation_error_message=_("Unknown publication state."),
+    )
+
+
+def drafts_index(model_name):
+    """The newest drafts of a kind (the editors' dashboard) as one walk along an index that stops after a
+    few: along ``updated_at`` alone the walk read every published record on its way to the drafts."""
+    return models.Index(fields=("publication", "updated_at"), name=f"{model_name}_drafts_idx")
+
+
 def precision_field(verbose_name):
     return models.CharField(
         verbose_name,
@@ -185,7 +201,9 @@ class Source(ContentModel):
             # The admin's list of every source, drafts included, in the same order: a page is read
             # from the index instead of sorting the whole table for each page.
             models.Index(fields=("sort_key", "title", "id")),
+            drafts_index("source"),
         ]
+        constraints = [publication_known("source")]
 
     def __str__(self):
         return f"{self.authors}, {self.title}" if self.authors else self.title

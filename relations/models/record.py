@@ -21,7 +21,7 @@ from ..querysets import (
     MissionManager,
     RelationPeriodManager,
 )
-from .base import Citation, ContentModel, DateClaim, choice_label, precision_field
+from .base import Citation, ContentModel, DateClaim, choice_label, drafts_index, precision_field, publication_known
 
 
 def end_after_start(start, end, name):
@@ -65,7 +65,8 @@ class Era(ContentModel, Citable):
 
     class Meta:
         ordering = ("starts_on",)
-        constraints = [end_after_start("starts_on", "ends_on", "era_ends_after_start")]
+        constraints = [end_after_start("starts_on", "ends_on", "era_ends_after_start"), publication_known("era")]
+        indexes = [drafts_index("era")]
 
     def __str__(self):
         return self.name
@@ -169,9 +170,10 @@ class Country(ContentModel, Citable):
                 name="country_organisation_has_no_iso_code",
                 violation_error_message=_("International organisations have no ISO 3166 code."),
             ),
+            publication_known("country"),
         ]
         # The published countries in name order: lists of missions walk them and stop after a page.
-        indexes = [models.Index(fields=("publication", "name"))]
+        indexes = [models.Index(fields=("publication", "name")), drafts_index("country")]
 
     def __str__(self):
         return self.name
@@ -242,6 +244,7 @@ class RelationPeriod(ContentModel, Citable):
         constraints = [
             end_after_start("starts_on", "ends_on", "relationperiod_ends_after_start"),
             models.UniqueConstraint(fields=("country", "starts_on"), name="relationperiod_one_start_per_country"),
+            publication_known("relationperiod"),
         ]
         indexes = [
             models.Index(fields=("country", "starts_on", "ends_on")),
@@ -249,6 +252,7 @@ class RelationPeriod(ContentModel, Citable):
             models.Index(fields=("publication", "country")),
             # When relations were established: a country's first diplomatic period, one index seek.
             models.Index(fields=("country", "status", "starts_on")),
+            drafts_index("relationperiod"),
         ]
 
     def __str__(self):
@@ -378,6 +382,7 @@ class Mission(ContentModel, Citable):
                 name="mission_staff_only_for_afghan_missions",
                 violation_error_message=_("Only an Afghan mission abroad has staff representing an Afghan government."),
             ),
+            publication_known("mission"),
         ]
         indexes = [
             # Counting the published missions of published countries reads this index alone, and so do
@@ -387,6 +392,7 @@ class Mission(ContentModel, Citable):
             # A country's missions one way, in the lists' order (the home page's missions in Kabul), and
             # their statuses, which the home page counts from this index alone.
             models.Index(fields=("publication", "direction", "country", "city", "status")),
+            drafts_index("mission"),
         ]
 
     def __str__(self):
@@ -440,10 +446,16 @@ class HeadOfMission(ContentModel, Citable):
         # The mission's id, not its own ordering, which would join missions and countries.
         ordering = ("mission_id", "started_on")
         # The API's list, in that order, stopping after a page (``querysets.mission_visible``).
-        indexes = [models.Index(fields=["publication", "mission", "started_on", "id"], name="headofmission_list_idx")]
+        indexes = [
+            models.Index(fields=["publication", "mission", "started_on", "id"], name="headofmission_list_idx"),
+            drafts_index("headofmission"),
+        ]
         verbose_name = _("head of mission")
         verbose_name_plural = _("heads of mission")
-        constraints = [end_after_start("started_on", "ended_on", "headofmission_ends_after_start")]
+        constraints = [
+            end_after_start("started_on", "ended_on", "headofmission_ends_after_start"),
+            publication_known("headofmission"),
+        ]
 
     def __str__(self):
         return f"{self.name}, {self.title}"
@@ -504,7 +516,8 @@ class Event(ContentModel, Citable):
     class Meta:
         ordering = ("date", "title")
         # The events list in reading order; with the id, a deep page's keys are an index-only scan.
-        indexes = [models.Index(fields=("publication", "date", "title", "id"))]
+        indexes = [models.Index(fields=("publication", "date", "title", "id")), drafts_index("event")]
+        constraints = [publication_known("event")]
 
     def __str__(self):
         return f"{self.date_display}: {self.title}"
