@@ -36,7 +36,8 @@ ALL_MODELS = (
 
 
 def make_rows(model, n, start=0):
-    """``n`` rows of ``model``, each with its related rows, so list pages have something to join."""
+    """``n`` rows of ``model``, each with its related rows, so list pages have something to join (of citations
+    and date claims, ``n`` of each kind of record they are attached to)."""
     rows = []
     for i in range(start, start + n):
         if model is models.Source:
@@ -57,9 +58,17 @@ def make_rows(model, n, start=0):
         elif model is models.Event:
             rows.append(EventFactory(countries=[CountryFactory(), CountryFactory()]))
         elif model is models.Citation:
-            rows.append(cite(EventFactory(cited=False)))
+            # Of each kind of record: the names of missions and status periods read their country.
+            for record in (EventFactory(cited=False), MissionFactory(cited=False), RelationPeriodFactory(cited=False)):
+                rows.append(cite(record))
         elif model is models.DateClaim:
-            rows.append(date_claim(EventFactory(), "date", datetime.date(1950, 6, 2 + i % 20)))
+            date = datetime.date(1950, 6, 2 + i % 20)
+            for record, field in (
+                (EventFactory(), "date"),
+                (MissionFactory(), "opened_on"),
+                (RelationPeriodFactory(), "starts_on"),
+            ):
+                rows.append(date_claim(record, field, date))
     return rows
 
 

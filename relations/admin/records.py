@@ -9,7 +9,18 @@ from django.utils.translation import gettext_lazy
 
 from .. import services
 from ..forms import CitationForm, CountryAdminForm, DateClaimForm, RelationPeriodInlineFormSet
-from ..models import Citation, Country, DateClaim, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
+from ..models import (
+    Citation,
+    Country,
+    DateClaim,
+    Era,
+    Event,
+    HeadOfMission,
+    Mission,
+    RelationPeriod,
+    Source,
+    named_content_objects,
+)
 from ..resources import CitationResource, CountryResource, EventResource, MissionResource, SourceResource
 from .base import (
     BulkImportExportMixin,
@@ -343,7 +354,7 @@ class CitationAdmin(BulkImportExportMixin, AttachedAdmin):
     autocomplete_fields = ("source",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("content_object")
+        return super().get_queryset(request).prefetch_related(named_content_objects())
 
     @admin.display(description=gettext_lazy("supports"))
     def cited_record(self, obj):
@@ -364,7 +375,7 @@ class DateClaimAdmin(AttachedAdmin):
     actions = ("make_preferred",)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("content_object")
+        return super().get_queryset(request).prefetch_related(named_content_objects())
 
     @admin.display(description=gettext_lazy("record"))
     def claimed_for(self, obj):

@@ -3,14 +3,12 @@
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from ..models import Citation, Country, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
+from ..models import NAME_NEEDS, Citation, Country, Era, Event, HeadOfMission, Mission, RelationPeriod, Source
 from ..services import CLAIM_MODELS
 
 register = template.Library()
 
 CONTENT_MODELS = (Era, Country, RelationPeriod, Mission, HeadOfMission, Event, Source)
-# Related rows each model's name needs, fetched with the list rather than once per row.
-NAME_NEEDS = {Mission: ("country",), RelationPeriod: ("country",), Citation: ("source",)}
 SHOWN = 10
 
 
