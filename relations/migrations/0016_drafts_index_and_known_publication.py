@@ -5,6 +5,24 @@ unpublished state (``querysets.UNPUBLISHED``), which that index finds, rather th
 from django.db import migrations, models
 
 
+def refresh_statistics(apps, schema_editor):
+    """Give SQLite's planner the statistics of the new indexes, where it has those of the others.
+
+    An index without statistics beside indexes with them looks selective to SQLite: on a database
+    analysed before this migration (every loaded one is: ``services.refresh_planner_statistics``),
+    it read a page's citations by walking every published source along ``source_drafts_idx``
+    (0.7 s for the events page at 100 times the real record, 0.2 ms with statistics).
+    PostgreSQL plans from the statistics of the columns, which a new index does not change.
+    """
+    if schema_editor.connection.vendor != "sqlite":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone():
+            for model in ("era", "country", "relationperiod", "mission", "headofmission", "event", "source"):
+                cursor.execute(f'ANALYZE "relations_{model}"')
+
+
 def keep_tallying(apps, schema_editor):
     # Adding the constraints rebuilt the tables on SQLite, which dropped their tally triggers.
     from relations import tally
@@ -19,6 +37,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # Unapplied, the constraints' removal rebuilds the tables too: this runs last then.
+        migrations.RunPython(migrations.RunPython.noop, keep_tallying),
         migrations.AddIndex(
             model_name="country",
             index=models.Index(fields=["publication", "updated_at"], name="country_drafts_idx"),
@@ -104,4 +124,5 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(keep_tallying, migrations.RunPython.noop),
+        migrations.RunPython(refresh_statistics, migrations.RunPython.noop),
     ]
