@@ -817,6 +817,9 @@ class OrganisationListView(PublicPageMixin, TemplateView):
         "International organisations in Afghanistan's foreign relations: the United Nations and others."
     )
 
+    # The first events in date order (the real record has some forty); the events page lists them all.
+    event_limit = 50
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organisations = list(self.visible(Country).filter(kind=CountryKind.ORGANISATION).order_by("name"))
@@ -827,7 +830,7 @@ class OrganisationListView(PublicPageMixin, TemplateView):
             self.visible(Event)
             .filter(Q(countries__in=ids) | Q(kind=EventKind.UN_ACTION))
             .distinct()
-            .order_by("date", "title")[:200]
+            .order_by("date", "title")[: self.event_limit]
         )
         by_org = {o.pk: {"organisation": o, "periods": [], "missions": []} for o in organisations}
         for period in periods:
@@ -839,6 +842,7 @@ class OrganisationListView(PublicPageMixin, TemplateView):
         context.update(
             organisations=list(by_org.values()),
             events=events,
+            events_truncated=len(events) >= self.event_limit,
             footnotes=Footnotes.load(organisations, periods, missions, events, user=self.viewer),
         )
         return context

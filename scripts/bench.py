@@ -122,6 +122,7 @@ def worker(scale):
         ("page", "country list", "/countries/"),
         ("page", "country detail", f"/countries/{country}/"),
         ("page", "relations on a date", "/relations/?on=2000-01-01"),
+        ("page", "organisations", "/organisations/"),
         ("page", "missions", "/missions/"),
         ("page", "missions, middle page", f"/missions/?page={middle_missions}"),
         ("page", "events", "/events/"),

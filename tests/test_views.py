@@ -1232,3 +1232,18 @@ def test_bibliography_entries_are_written_as_the_template_loop_wrote_them(staff_
         settings, tmp_path, "source_list.html", "{% bibliography_entry source reference citing %}", BIBLIOGRAPHY_LOOP
     )
     assert_same_pages(fast, pages(), tmp_path)
+
+
+def test_organisations_page_lists_the_first_events_and_says_so(client, world, monkeypatch):
+    from django.core.cache import cache
+
+    from relations.views import OrganisationListView
+
+    monkeypatch.setattr(OrganisationListView, "event_limit", 1)
+    page = html(client.get("/organisations/"))
+    assert "The first 1 event; each organisation" in page
+    timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert timeline.count("<li>") == 1
+    monkeypatch.setattr(OrganisationListView, "event_limit", 50)
+    cache.clear()  # the same page, served from the page cache otherwise
+    assert "each organisation" not in html(client.get("/organisations/"))
