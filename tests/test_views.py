@@ -1235,8 +1235,6 @@ def test_bibliography_entries_are_written_as_the_template_loop_wrote_them(staff_
 
 
 def test_organisations_page_lists_the_first_events_and_says_so(client, world, monkeypatch):
-    from django.core.cache import cache
-
     from relations.views import OrganisationListView
 
     monkeypatch.setattr(OrganisationListView, "event_limit", 1)
@@ -1247,3 +1245,12 @@ def test_organisations_page_lists_the_first_events_and_says_so(client, world, mo
     monkeypatch.setattr(OrganisationListView, "event_limit", 50)
     cache.clear()  # the same page, served from the page cache otherwise
     assert "each organisation" not in html(client.get("/organisations/"))
+
+
+def test_organisations_page_lists_an_event_of_several_organisations_once(client, world):
+    other = CountryFactory(slug="test-alliance", name="Test Alliance", kind=models.CountryKind.ORGANISATION, region="")
+    models.Event.objects.get(slug="utn-resolution").countries.add(other)
+    page = html(client.get("/organisations/"))
+    assert "Test Alliance" in page
+    timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
+    assert timeline.count("Resolution of the United Test Nations") == 1
