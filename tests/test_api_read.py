@@ -572,3 +572,70 @@ def test_a_list_that_asks_for_no_filter_is_what_the_filterset_would_give(query):
         built = list(DjangoFilterBackend().filter_queryset(request, queryset, view))
         assert skipped == built
         assert skipped
+
+
+INDEXED_ORDERINGS = (
+    [("events", "events", ordering) for ordering in ("date", "-date", "title", "-title")]
+    + [
+        ("sources", "source", ordering)
+        for ordering in ("title", "-title", "authors", "-authors", "published_on", "-published_on")
+    ]
+    + [("missions", "mission", ordering) for ordering in ("opened_on", "-opened_on", "closed_on", "-closed_on")]
+    + [("heads-of-mission", "headofmission", ordering) for ordering in ("name", "-name", "started_on", "-started_on")]
+    + [("relations", "relationperiod", ordering) for ordering in ("starts_on", "-starts_on")]
+)
+
+
+@pytest.mark.parametrize(("resource", "table", "ordering"), INDEXED_ORDERINGS)
+def test_every_ordering_reads_its_page_along_an_index(api, resource, table, ordering):
+    """A page in any order the API offers, either way, comes from an index in that order rather than from
+    sorting every record (60 ms a page of sources by title, descending, at 100 times the record on
+    PostgreSQL, before each order had its index: ``StableOrderingFilter``, ``nulls_last_indexes``)."""
+    table = "event" if table == "events" else table
+    {
+        "events": lambda: EventFactory(),
+        "sources": lambda: SourceFactory(),
+        "missions": lambda: MissionFactory(),
+        "heads-of-mission": lambda: HeadOfMissionFactory(),
+        "relations": lambda: RelationPeriodFactory(),
+    }[resource]()
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert api.get(f"/api/v1/{resource}/?ordering={ordering}").status_code == 200
+    page = next(
+        q["sql"]
+        for q in queries
+        if f'FROM "relations_{table}"' in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
+                cursor.execute(f"SET LOCAL {setting} = off")
+            cursor.execute(f"EXPLAIN {page}")
+            plan = [row[0] for row in cursor.fetchall()]
+            # Incremental Sort only orders the ties of the index's order (events of one date by id).
+            assert not any(re.match(r"Sort\s+\(", line.strip(" ->")) for line in plan), "\n".join(plan)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {page}")
+            plan = cursor.fetchall()
+            # Steps of the page's own query (not of the era subqueries), as SQLite names them; "FOR RIGHT
+            # PART OF ORDER BY" would only order ties, as above.
+            assert (0, "USE TEMP B-TREE FOR ORDER BY") not in [(parent, detail) for _id, parent, _, detail in plan], (
+                plan
+            )
+
+
+def test_ordering_puts_empty_values_last_either_way_and_breaks_ties_by_id_in_the_same_direction(api):
+    undated = [SourceFactory(published_on=None).pk for _ in range(2)]
+    old = SourceFactory(published_on=datetime.date(1900, 1, 1)).pk
+    new = SourceFactory(published_on=datetime.date(2000, 1, 1)).pk
+    same = [SourceFactory(title="Same title").pk for _ in range(2)]
+
+    def ids(ordering, among):
+        results = api.get(f"/api/v1/sources/?ordering={ordering}&page_size=200").json()["results"]
+        return [item["id"] for item in results if item["id"] in among]
+
+    assert ids("published_on", {old, new, *undated}) == [old, new, *undated]
+    assert ids("-published_on", {old, new, *undated}) == [new, old, *undated[::-1]]
+    assert ids("title", set(same)) == same
+    assert ids("-title", set(same)) == same[::-1]

@@ -9,8 +9,9 @@ import operator
 from functools import reduce
 
 import django_filters
+from django.core.exceptions import FieldDoesNotExist
 from django.core.validators import validate_slug
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
@@ -32,6 +33,7 @@ from ..models import (
     Source,
     SourceKind,
 )
+from ..models.base import nulls_last
 from ..models.record import AfghanGovernment
 from .fields import SLUG_PATTERN
 
@@ -51,20 +53,40 @@ def slug_filter(field_name, help_text):
     )
 
 
+def may_be_empty(model, path):
+    """Whether the column at ``path`` (``"title"``, ``"country__name"``) may hold NULL."""
+    *relations, name = path.split("__")
+    try:
+        for relation in relations:
+            field = model._meta.get_field(relation)
+            if field.null:
+                return True
+            model = field.related_model
+        return model._meta.get_field(name).null
+    except FieldDoesNotExist:  # an annotation, such as a country's date of establishment
+        return True
+
+
 class StableOrderingFilter(django_filters.OrderingFilter):
-    """Orders as asked, empty values last on every database, then by id so pages never skip or repeat."""
+    """Orders as asked, empty values last on every database, then by id in the direction of the last key, so
+    pages never skip or repeat.
+
+    A column that is never empty is ordered plainly and the id follows its direction, so that an index on
+    ``(column, id)`` serves either direction read forwards or backwards: an explicit NULLS LAST on a
+    descending key, or an ascending id after it, made both databases sort every row for each page
+    instead (60 ms a page of sources by title, descending, at 100 times the record on PostgreSQL). A
+    column that may be empty is ordered as ``models.base.nulls_last`` spells it, which its indexes follow.
+    """
 
     def filter(self, qs, value):
         if not value:
             return qs
         fields = [self.get_ordering_value(param) for param in value]
-        return qs.order_by(
-            *(
-                F(field[1:]).desc(nulls_last=True) if field.startswith("-") else F(field).asc(nulls_last=True)
-                for field in fields
-            ),
-            "pk",
-        )
+        order = []
+        for field in fields:
+            descending, name = field.startswith("-"), field.lstrip("-")
+            order.extend(nulls_last(name, descending) if may_be_empty(qs.model, name) else [field])
+        return qs.order_by(*order, "-pk" if fields[-1].startswith("-") else "pk")
 
 
 class SearchFilter(django_filters.CharFilter):

@@ -6,21 +6,10 @@ from django.db import migrations, models
 
 
 def refresh_statistics(apps, schema_editor):
-    """Give SQLite's planner the statistics of the new indexes, where it has those of the others.
+    from relations.services import refresh_index_statistics
 
-    An index without statistics beside indexes with them looks selective to SQLite: on a database
-    analysed before this migration (every loaded one is: ``services.refresh_planner_statistics``),
-    it read a page's citations by walking every published source along ``source_drafts_idx``
-    (0.7 s for the events page at 100 times the real record, 0.2 ms with statistics).
-    PostgreSQL plans from the statistics of the columns, which a new index does not change.
-    """
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
-        if cursor.fetchone():
-            for model in ("era", "country", "relationperiod", "mission", "headofmission", "event", "source"):
-                cursor.execute(f'ANALYZE "relations_{model}"')
+    tables = ("era", "country", "relationperiod", "mission", "headofmission", "event", "source")
+    refresh_index_statistics(schema_editor.connection, [f"relations_{table}" for table in tables])
 
 
 def keep_tallying(apps, schema_editor):

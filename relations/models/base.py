@@ -7,7 +7,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import IsNull
 from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,30 @@ def publication_known(model_name):
         name=f"{model_name}_publication_known",
         violation_error_message=_("Unknown publication state."),
     )
+
+
+def nulls_last(name, descending=False):
+    """The order of ``name`` with empty values last, as ``nulls_last_indexes`` index it on either database.
+
+    Spelled ``(name IS NULL), name``: an explicit NULLS LAST has an index on PostgreSQL only ascending (a
+    backward scan gives NULLS FIRST) and on SQLite only descending (its indexes cannot say NULLS LAST).
+    """
+    column = F(name)
+    return [IsNull(column, True).asc(), column.desc() if descending else column.asc()]
+
+
+def nulls_last_indexes(model_name, name):
+    """The published records in ``nulls_last(name)`` order, one index a direction, the id last in the same
+    direction (``StableOrderingFilter`` orders the API's lists so)."""
+    return [
+        models.Index(
+            F("publication"),
+            *nulls_last(name, descending),
+            F("id").desc() if descending else F("id"),
+            name=f"{model_name}_{name}_{'desc' if descending else 'asc'}",
+        )
+        for descending in (False, True)
+    ]
 
 
 def drafts_index(model_name):
@@ -202,6 +227,11 @@ class Source(ContentModel):
             # from the index instead of sorting the whole table for each page.
             models.Index(fields=("sort_key", "title", "id")),
             drafts_index("source"),
+            # The API's list ordered by authors, by title, by date of publication, each read along its index
+            # either way (``StableOrderingFilter``).
+            models.Index(fields=("publication", "authors", "id"), name="source_authors_order_idx"),
+            models.Index(fields=("publication", "title", "id"), name="source_title_order_idx"),
+            *nulls_last_indexes("source", "published_on"),
         ]
         constraints = [publication_known("source")]
 

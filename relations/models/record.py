@@ -21,7 +21,16 @@ from ..querysets import (
     MissionManager,
     RelationPeriodManager,
 )
-from .base import Citation, ContentModel, DateClaim, choice_label, drafts_index, precision_field, publication_known
+from .base import (
+    Citation,
+    ContentModel,
+    DateClaim,
+    choice_label,
+    drafts_index,
+    nulls_last_indexes,
+    precision_field,
+    publication_known,
+)
 
 
 def end_after_start(start, end, name):
@@ -253,6 +262,8 @@ class RelationPeriod(ContentModel, Citable):
             # When relations were established: a country's first diplomatic period, one index seek.
             models.Index(fields=("country", "status", "starts_on")),
             drafts_index("relationperiod"),
+            # The API's list by start, either way (``StableOrderingFilter``).
+            models.Index(fields=("publication", "starts_on", "id"), name="relationperiod_start_order_idx"),
         ]
 
     def __str__(self):
@@ -393,6 +404,9 @@ class Mission(ContentModel, Citable):
             # their statuses, which the home page counts from this index alone.
             models.Index(fields=("publication", "direction", "country", "city", "status")),
             drafts_index("mission"),
+            # The API's list by opening or closing date, either way (``StableOrderingFilter``).
+            *nulls_last_indexes("mission", "opened_on"),
+            *nulls_last_indexes("mission", "closed_on"),
         ]
 
     def __str__(self):
@@ -449,6 +463,9 @@ class HeadOfMission(ContentModel, Citable):
         indexes = [
             models.Index(fields=["publication", "mission", "started_on", "id"], name="headofmission_list_idx"),
             drafts_index("headofmission"),
+            # The API's list ordered by name, read along this index either way (``StableOrderingFilter``).
+            models.Index(fields=("publication", "name", "id"), name="headofmission_name_order_idx"),
+            *nulls_last_indexes("headofmission", "started_on"),
         ]
         verbose_name = _("head of mission")
         verbose_name_plural = _("heads of mission")
@@ -516,7 +533,12 @@ class Event(ContentModel, Citable):
     class Meta:
         ordering = ("date", "title")
         # The events list in reading order; with the id, a deep page's keys are an index-only scan.
-        indexes = [models.Index(fields=("publication", "date", "title", "id")), drafts_index("event")]
+        indexes = [
+            models.Index(fields=("publication", "date", "title", "id")),
+            drafts_index("event"),
+            # The API's list ordered by title, read along this index either way (``StableOrderingFilter``).
+            models.Index(fields=("publication", "title", "id"), name="event_title_order_idx"),
+        ]
         constraints = [publication_known("event")]
 
     def __str__(self):
