@@ -78,7 +78,7 @@ def test_every_kind_of_write_keeps_the_list_exact():
     exact()
 
 
-def test_uncited_reads_the_list_for_claims(django_assert_max_num_queries):
+def test_uncited_reads_the_list_for_claims():
     event = EventFactory(cited=False)
     cited_event = EventFactory()
     assert list(Event.objects.uncited()) == [event]
