@@ -408,3 +408,41 @@ def test_action_checkbox_matches_django(model, admin_client):
     # And the list page has one per row, which the "select all" control of admin/actions.js finds.
     response = admin_client.get(admin_url(model, "changelist"))
     assert response.content.decode().count('class="action-select"') == model._default_manager.count()
+
+
+@pytest.mark.parametrize(
+    ("model", "ordering"),
+    [(models.Event, ordering) for ordering in ("", "o=2", "o=-2.1", "o=4")]
+    + [
+        (model, ordering)
+        for model in (models.Mission, models.Source, models.HeadOfMission)
+        for ordering in ("", "o=-1")
+    ],
+    ids=lambda value: getattr(value, "__name__", value) or "default",
+)
+def test_every_page_of_a_change_list_holds_the_rows_djangos_paginator_would(
+    publisher_client, monkeypatch, model, ordering
+):
+    """The admin reads a page as the site does (``DeferredJoinPaginator``: keys first, the second half from
+    the end); the rows and their order must be Django's own, page by page, in any column order."""
+    from django.contrib.admin import site
+    from django.core.paginator import Paginator
+
+    from relations.paginator import DeferredJoinPaginator
+
+    monkeypatch.setattr(site._registry[model], "list_per_page", 4)
+    if model is models.Event:
+        for n in range(11):
+            EventFactory(
+                title=f"Event {n % 3}", date=datetime.date(1950 + n % 4, 1, 1), kind=("treaty", "visit")[n % 2]
+            )
+    else:
+        make_rows(model, 11)
+    url = admin_url(model, "changelist")
+    first = publisher_client.get(f"{url}?{ordering}").context["cl"]
+    assert isinstance(first.paginator, DeferredJoinPaginator)
+    expected = Paginator(first.queryset, 4)
+    assert first.paginator.count == expected.count >= 11
+    for number in range(1, expected.num_pages + 1):
+        cl = publisher_client.get(f"{url}?{ordering}&p={number}").context["cl"]
+        assert [row.pk for row in cl.result_list] == [row.pk for row in expected.page(number)], number

@@ -28,6 +28,7 @@ from simple_history.models import DeletedObject, ModelChange, ModelDelta
 from .. import services
 from ..forms import CitationInlineFormSet, ContentAdminForm, ContentInlineForm, ContentInlineFormSet
 from ..models import Citation, Publication
+from ..paginator import DeferredJoinPaginator
 from ..resources import stream_export
 
 
@@ -143,7 +144,14 @@ class RecordListAdmin(SimpleHistoryAdmin):
     Django renders each row's action checkbox as a form widget, through three templates per row:
     a quarter of a 50-row change list's time went there. ``action_checkbox`` writes the same
     element directly (``test_admin.test_action_checkbox_matches_django`` compares the two).
+
+    Pages are read as the site's lists read them (``DeferredJoinPaginator``): the keys of a page first,
+    then its rows, and a page in the second half from the end. With Django's paginator a deep page had
+    the database build every skipped row, citation count and all (61 ms of the events' page 400 at scale
+    100); and the count of an unfiltered list comes from the tally.
     """
+
+    paginator = DeferredJoinPaginator
 
     def action_checkbox(self, obj):
         return format_html(
