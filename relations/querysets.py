@@ -150,12 +150,13 @@ class PublishableQuerySet(models.QuerySet):
         return self.filter(pk__in=listed) if listed is not None else self.exclude(self._has_citation())
 
     def _has_citation(self):
+        """Whether a record has a citation, as a condition on this queryset's rows, on its database."""
         from django.contrib.contenttypes.models import ContentType
 
         from .models import Citation
 
-        content_type = ContentType.objects.get_for_model(self.model)
-        return Exists(Citation.objects.filter(content_type=content_type, object_id=OuterRef("pk")))
+        content_type = ContentType.objects.db_manager(self.db).get_for_model(self.model)
+        return Exists(Citation.objects.using(self.db).filter(content_type=content_type, object_id=OuterRef("pk")))
 
 
 def country_visible(previewing):

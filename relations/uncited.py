@@ -14,12 +14,16 @@ migration that rebuilds one of these tables must end with ``reinstall`` (``trigg
 
 from django.db import connections
 
-from .models import Citation, Event, Mission, RelationPeriod
+from .models import Citation
+from .services import CLAIM_MODELS
+from .tally import triggers_matching
 
 TABLE = "relations_uncited"
-# The claims (services.CLAIM_MODELS): what may not be published uncited, and what the dashboard lists.
-TRACKED = (Event, RelationPeriod, Mission)
+# The claims: what may not be published uncited, and what the dashboard lists.
+TRACKED = CLAIM_MODELS
 CITATIONS = Citation._meta.db_table
+# Every table that carries these triggers.
+TABLES = (CITATIONS, *(model._meta.db_table for model in TRACKED))
 
 
 def _name(model):
@@ -130,13 +134,17 @@ def install(schema_editor):
     rebuild(schema_editor.connection.alias)
 
 
-def uninstall(schema_editor):
+def _drop_triggers(schema_editor):
     vendor = schema_editor.connection.vendor
-    for table in (CITATIONS, *(model._meta.db_table for model in TRACKED)):
+    for table in TABLES:
         for name in (f"{table}_uncited", *(f"{table}_uncited_{a}" for a in ("insert", "delete", "update", "truncate"))):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}" + ("" if vendor == "sqlite" else f" ON {table}"))
         if vendor != "sqlite":
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_uncited()")
+
+
+def uninstall(schema_editor):
+    _drop_triggers(schema_editor)
     schema_editor.execute(f"DROP TABLE {TABLE}")
 
 
@@ -144,17 +152,13 @@ def reinstall(schema_editor):
     """Put the triggers back on SQLite after a migration rebuilt one of the tables, and rebuild the list."""
     if schema_editor.connection.vendor != "sqlite":
         return  # PostgreSQL alters tables in place: its triggers stay
-    for table in (CITATIONS, *(model._meta.db_table for model in TRACKED)):
-        for action in ("insert", "delete", "update"):
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_uncited_{action}")
+    _drop_triggers(schema_editor)
     for statement in statements("sqlite"):
         schema_editor.execute(statement, params=None)
     rebuild(schema_editor.connection.alias)
 
 
 def triggers_present(using="default"):
-    from .tally import triggers_matching
-
     return triggers_matching(lambda name: "_uncited" in name, using)
 
 
@@ -166,15 +170,11 @@ def stored(using="default"):
 
 
 def actual(using="default"):
-    """{(model name, id)} of the claims without a citation, found afresh."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Exists, OuterRef
-
+    """{(model name, id)} of the claims without a citation, found afresh (as ``uncited()`` did before the list)."""
     found = set()
     for model in TRACKED:
-        content_type = ContentType.objects.db_manager(using).get_for_model(model)
-        cited = Citation.objects.using(using).filter(content_type=content_type, object_id=OuterRef("pk"))
-        rows = model._base_manager.using(using).exclude(Exists(cited)).order_by().values_list("pk", flat=True)
+        records = model._default_manager.using(using)
+        rows = records.exclude(records._has_citation()).order_by().values_list("pk", flat=True)
         found |= {(_name(model), pk) for pk in rows}
     return found
 
