@@ -19,6 +19,7 @@ from tests.factories import (
     cite,
     date_claim,
 )
+from tests.plans import query_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -372,17 +373,12 @@ def test_the_source_changelist_reads_its_page_in_index_order(publisher_client):
     page = next(q["sql"] for q in queries if 'FROM "relations_source"' in q["sql"] and "LIMIT" in q["sql"])
     order = ", ".join(f'"relations_source"."{column}" ASC' for column in ("sort_key", "title", "id"))
     assert f"ORDER BY {order}" in page
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for setting in ("enable_seqscan", "enable_sort"):
-                cursor.execute(f"SET LOCAL {setting} = off")
-            cursor.execute(f"EXPLAIN {page}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            assert "relations_s_sort_ke_4f1606_idx" in plan and "Sort" not in plan, plan
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {page}")
-            plan = " ".join(str(row) for row in cursor.fetchall())
-            assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+    if connection.vendor == "postgresql":
+        plan = "\n".join(query_plan(page, disable=("enable_seqscan", "enable_sort")))
+        assert "relations_s_sort_ke_4f1606_idx" in plan and "Sort" not in plan, plan
+    else:
+        plan = " ".join(str(row) for row in query_plan(page))
+        assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
 
 
 def test_the_source_form_shows_where_the_bibliography_files_the_work(publisher_client):

@@ -18,6 +18,7 @@ from tests.factories import (
     RelationPeriodFactory,
     SourceFactory,
 )
+from tests.plans import query_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -93,16 +94,9 @@ def test_the_dashboard_finds_the_newest_drafts_by_index(editor_client):
         f"relations_{name}"
         for name in ("era", "country", "relationperiod", "mission", "headofmission", "event", "source")
     }
-    with connection.cursor() as cursor:
-        for sql in drafts:
-            if connection.vendor == "postgresql":
-                for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
-                    cursor.execute(f"SET LOCAL {setting} = off")
-                cursor.execute(f"EXPLAIN {sql}")
-            else:
-                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-            plan = " ".join(str(row) for row in cursor.fetchall())
-            assert "_drafts_idx" in plan and "TEMP B-TREE" not in plan, plan
+    for sql in drafts:
+        plan = " ".join(str(row) for row in query_plan(sql))
+        assert "_drafts_idx" in plan and "TEMP B-TREE" not in plan, plan
 
 
 @pytest.mark.parametrize("model", [Era, Country, RelationPeriod, Mission, HeadOfMission, Event, Source])

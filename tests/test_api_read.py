@@ -29,6 +29,7 @@ from .factories import (
     cite,
     date_claim,
 )
+from .plans import query_plan
 
 pytestmark = pytest.mark.django_db
 
@@ -607,22 +608,14 @@ def test_every_ordering_reads_its_page_along_an_index(api, resource, table, orde
         for q in queries
         if f'FROM "relations_{table}"' in q["sql"] and "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
     )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for setting in ("enable_seqscan", "enable_sort", "enable_bitmapscan"):
-                cursor.execute(f"SET LOCAL {setting} = off")
-            cursor.execute(f"EXPLAIN {page}")
-            plan = [row[0] for row in cursor.fetchall()]
-            # Incremental Sort only orders the ties of the index's order (events of one date by id).
-            assert not any(re.match(r"Sort\s+\(", line.strip(" ->")) for line in plan), "\n".join(plan)
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {page}")
-            plan = cursor.fetchall()
-            # Steps of the page's own query (not of the era subqueries), as SQLite names them; "FOR RIGHT
-            # PART OF ORDER BY" would only order ties, as above.
-            assert (0, "USE TEMP B-TREE FOR ORDER BY") not in [(parent, detail) for _id, parent, _, detail in plan], (
-                plan
-            )
+    plan = query_plan(page)
+    if connection.vendor == "postgresql":
+        # Incremental Sort only orders the ties of the index's order (events of one date by id).
+        assert not any(re.match(r"Sort\s+\(", line.strip(" ->")) for line in plan), "\n".join(plan)
+    else:
+        # Steps of the page's own query (not of the era subqueries), as SQLite names them; "FOR RIGHT
+        # PART OF ORDER BY" would only order ties, as above.
+        assert (0, "USE TEMP B-TREE FOR ORDER BY") not in [(parent, detail) for _id, parent, _, detail in plan], plan
 
 
 def test_ordering_puts_empty_values_last_either_way_and_breaks_ties_by_id_in_the_same_direction(api):
