@@ -126,3 +126,27 @@ def test_interactive_docs_render_under_the_strict_csp(live_server, page):
     assert "afrelations API" in page.inner_text(".swagger-ui .info .title")
     page.wait_for_selector("text=/api/v1/events/")
     assert violations == []
+
+
+def test_the_schema_is_generated_once_a_process_and_says_what_a_fresh_generation_says(tmp_path):
+    """Generating it cost 90 ms a request: the view keeps it per version and language."""
+    import json
+
+    from relations.api.schema import SchemaGenerator
+
+    SchemaGenerator.generated.clear()
+    first = APIClient().get("/api/schema/?format=json")
+    (generated,) = SchemaGenerator.generated.values()
+    second = APIClient().get("/api/schema/?format=json")
+    assert list(SchemaGenerator.generated.values()) == [generated]  # the same one, not generated again
+    assert next(iter(SchemaGenerator.generated.values())) is generated
+    assert second.json() == first.json()
+    out = tmp_path / "schema.json"
+    call_command("spectacular", "--format", "openapi-json", "--file", str(out))
+    assert first.json() == json.loads(out.read_text())
+    assert APIClient().get("/api/schema/?format=json&lang=fa").status_code == 200
+    assert len(SchemaGenerator.generated) == 2
+    # What a client makes up is answered but not kept: a kept schema each would grow without end.
+    for query in ("lang=xx-made-up", "version=v99", "lang=fa&version=v99"):
+        assert APIClient().get(f"/api/schema/?format=json&{query}").status_code == 200
+    assert len(SchemaGenerator.generated) == 2

@@ -22,7 +22,7 @@ router.register("sources", views.SourceViewSet, basename="source")
 
 urlpatterns = [
     path("v1/", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SpectacularAPIView.as_view(generator_class=schema.SchemaGenerator), name="schema"),
     path("docs/", views.DocsView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^[\s\S]*$", views.not_found),
 ]
