@@ -6,13 +6,17 @@ up, so staff can preview drafts, and those responses are marked private.
 """
 
 import datetime
+import functools
+import operator
 from collections import Counter, defaultdict
+from functools import reduce
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Case, Count, F, Min, Prefetch, Q, Value, When, Window
+from django.db.models import BooleanField, Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, Value, When, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
@@ -700,16 +704,68 @@ class EventDetailView(PublicPageMixin, DetailView):
 
 # The kinds of record that cite sources, with the fields a citing-records list needs.
 CITING_MODELS = (Era, Country, RelationPeriod, Mission, HeadOfMission, Event)
+# A source's citations in the order of the index on (source, kind, record): each kind's records together.
+CITATION_ORDER = ("content_type_id", "object_id", "pk")
+
+
+def citing_citations(source_ids, user):
+    """The citations of these sources whose record ``user`` may see (for a date claim, the claim's record).
+
+    Read from the citations of these sources alone, each checked by its record's primary key: a page
+    lists and counts what its reader may see, and no more. (``IN`` the published records instead made
+    SQLite list every published record of each kind: 20 ms a page at scale 100.)
+    """
+    citations = Citation.objects.filter(source_id__in=source_ids)
+    if may_preview(user):
+        return citations
+    kinds = tuple(ContentType.objects.get_for_model(model).pk for model in (*CITING_MODELS, DateClaim))
+    sql, params = readers_citations(citations.db, kinds)
+    return citations.filter(RawSQL(sql, params, output_field=BooleanField()))
+
+
+@functools.lru_cache(maxsize=8)
+def readers_citations(db, kinds):
+    """The condition that a citation's record (or its date claim's) is published, as SQL for database ``db``
+    and these content type ids (``CITING_MODELS``'s, then the date claims'): built from ``published()``, the
+    one place that says what readers see, once a process, as building it cost twice what the page's
+    queries do."""
+    *record_kinds, claim_kind = kinds
+
+    def published(record_id):
+        return reduce(
+            operator.or_,
+            (
+                Q(content_type=kind) & Exists(model.objects.published().filter(pk=OuterRef(record_id)))
+                for model, kind in zip(CITING_MODELS, record_kinds, strict=True)
+            ),
+        )
+
+    claims = DateClaim.objects.filter(pk=OuterRef("object_id")).filter(published("object_id"))
+    query = (
+        Citation.objects.using(db).filter(published("object_id") | Q(content_type=claim_kind) & Exists(claims)).query
+    )
+    sql, params = query.get_compiler(using=db).compile(query.where)
+    return sql, tuple(params)
 
 
 def citing_records(source_ids, user, limit_per_source=None):
-    """{source id: [records citing it that ``user`` may see]}, in a fixed number of queries.
+    """{source id: [records citing it that ``user`` may see]}, in a fixed number of queries; with
+    ``limit_per_source``, the first of them, from as many of each source's citations (twice as many, for
+    a record cited twice), however often a source is cited."""
+    citations = citing_citations(source_ids, user).order_by(*CITATION_ORDER)
+    if limit_per_source is not None:
+        citations = citations.annotate(
+            position=Window(RowNumber(), partition_by=[F("source_id")], order_by=CITATION_ORDER)
+        ).filter(position__lte=2 * limit_per_source)
+    return records_citing(citations.values_list("source_id", "content_type_id", "object_id"), user, limit_per_source)
+
+
+def records_citing(citations, user, limit_per_source=None):
+    """{source id: [records]} for (source id, content type id, object id) citations, each record once.
 
     A citation of a date claim counts as citing the claim's record.
     """
-    citations = list(
-        Citation.objects.filter(source_id__in=source_ids).values_list("source_id", "content_type_id", "object_id")
-    )
+    citations = list(citations)
     claim_ct = ContentType.objects.get_for_model(DateClaim).pk
     claim_ids = [object_id for _s, ct, object_id in citations if ct == claim_ct]
     claims = {
@@ -800,14 +856,30 @@ class SourceListView(PublicPageMixin, PaginatedMixin, ListView):
 
 class SourceDetailView(PublicPageMixin, DetailView):
     model = Source
+    # What cites a source, a page at a time: a source cited thousands of times is a page among others.
+    citing_per_page = 100
 
     def get_meta_description(self):
         return str(self.object)
 
+    def get_canonical_path(self):
+        page = self.request.GET.get("page", "")
+        return f"{self.request.path}?page={page}" if page.isdigit() and page != "1" else self.request.path
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["reference"] = format_reference(self.object)
-        context["citing"] = citing_records([self.object.pk], self.viewer).get(self.object.pk, [])
+        citations = citing_citations([self.object.pk], self.viewer).order_by(*CITATION_ORDER)
+        paginator = Paginator(citations.values_list("source_id", "content_type_id", "object_id"), self.citing_per_page)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404(_("No such page.")) from error
+        context.update(
+            reference=format_reference(self.object),
+            citing=records_citing(page.object_list, self.viewer).get(self.object.pk, []),
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+        )
         return context
 
 

@@ -1254,3 +1254,91 @@ def test_organisations_page_lists_an_event_of_several_organisations_once(client,
     assert "Test Alliance" in page
     timeline = page.split('<ol class="timeline">')[1].split("</ol>")[0]
     assert timeline.count("Resolution of the United Test Nations") == 1
+
+
+# --- what cites a source, however often it is cited -----------------------------------------
+
+
+def test_what_readers_see_cite_a_source_is_what_the_records_own_querysets_let_them_see(staff_client):
+    """The page filters a source's citations in SQL (compiled once a process); the oracle is each record's
+    ``visible_to``, with a date claim's citation standing for its record."""
+    from relations.views import citing_citations
+
+    source = SourceFactory()
+    draft_country = CountryFactory(publication="draft")
+    records = [
+        EraFactory(),
+        EraFactory(publication="draft"),
+        CountryFactory(),
+        draft_country,
+        RelationPeriodFactory(),
+        RelationPeriodFactory(publication="draft"),
+        MissionFactory(),
+        MissionFactory(publication="draft", country=draft_country),
+        HeadOfMissionFactory(),
+        HeadOfMissionFactory(publication="draft"),
+        EventFactory(),
+        EventFactory(publication="draft"),
+    ]
+    for record in records:
+        cite(record, source)
+    for record in records[-2:] + records[4:6]:
+        date_claim(
+            record,
+            "date" if isinstance(record, models.Event) else "starts_on",
+            datetime.date(1950, 1, 1),
+            source=source,
+        )
+    cite(SourceFactory(), SourceFactory())  # a citation of something else entirely is never among them
+    reader = Client().get("/").wsgi_request.user
+
+    def oracle(user):
+        result = set()
+        for citation in models.Citation.objects.filter(source=source):
+            record = citation.content_object
+            if isinstance(record, models.DateClaim):
+                record = record.content_object
+            if type(record).objects.visible_to(user).filter(pk=record.pk).exists():
+                result.add(citation.pk)
+        return result
+
+    seen = set(citing_citations([source.pk], reader).values_list("pk", flat=True))
+    assert seen == oracle(reader) and 0 < len(seen) < source.citations.count()
+    staff = staff_client.get("/").wsgi_request.user
+    assert set(citing_citations([source.pk], staff).values_list("pk", flat=True)) == oracle(staff)
+    assert oracle(staff) == set(source.citations.values_list("pk", flat=True))
+
+
+def test_a_source_page_lists_what_cites_it_a_page_at_a_time(staff_client, monkeypatch):
+    from relations.views import SourceDetailView
+
+    monkeypatch.setattr(SourceDetailView, "citing_per_page", 3)
+    source = SourceFactory(slug="much-cited")
+    published = [EventFactory(title=f"Published {n}") for n in range(5)]
+    drafts = [EventFactory(title=f"Draft {n}", publication="draft") for n in range(4)]
+    for event in published + drafts:
+        cite(event, source)
+    client = Client()  # a reader (``staff_client`` signs in pytest's ``client``)
+    pages = [html(client.get("/sources/much-cited/")), html(client.get("/sources/much-cited/?page=2"))]
+    assert "Page 1 of 2" in pages[0] and "Page 2 of 2" in pages[1]  # the drafts are not counted
+    assert sum(page.count(": Published ") for page in pages) == 5
+    assert '<link rel="canonical" href="http://testserver/sources/much-cited/?page=2">' in pages[1]
+    assert not any("Draft " in page for page in pages)
+    assert client.get("/sources/much-cited/?page=3").status_code == 404
+    assert client.get("/sources/much-cited/?page=two").status_code == 404
+    preview = html(staff_client.get("/sources/much-cited/?page=3"))
+    assert "Page 3 of 3" in preview and preview.count('<span class="kind">(event)</span>') == 3
+
+
+def test_a_source_entry_names_its_first_citing_records_however_often_it_is_cited(client):
+    from relations.views import SourceListView
+
+    source = SourceFactory(slug="much-cited", title="A much cited book")
+    for n in range(2 * SourceListView.citing_shown + 3):  # drafts first, then more published than shown
+        cite(EventFactory(title=f"Draft {n}", publication="draft"), source)
+    for n in range(2 * SourceListView.citing_shown + 3):
+        cite(EventFactory(title=f"Published {n}"), source)
+    page = html(client.get("/sources/"))
+    entry = page.split('id="source-much-cited"')[1].split("</li>")[0]
+    assert entry.count(">1 June 1950: Published ") == SourceListView.citing_shown
+    assert "Draft" not in entry and " …</span>" in entry
