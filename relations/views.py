@@ -15,9 +15,10 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connection
-from django.db.models import BooleanField, Case, Count, Exists, F, Min, OuterRef, Prefetch, Q, Value, When, Window
+from django.db.models import BooleanField, Case, Count, F, Min, OuterRef, Prefetch, Q, Subquery, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.lookups import IsNull
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -728,22 +729,29 @@ def readers_citations(db, kinds):
     """The condition that a citation's record (or its date claim's) is published, as SQL for database ``db``
     and these content type ids (``CITING_MODELS``'s, then the date claims'): built from ``published()``, the
     one place that says what readers see, once a process, as building it cost twice what the page's
-    queries do."""
+    queries do.
+
+    Each record is looked up by its primary key as a scalar subquery: as ``EXISTS`` under ``OR``,
+    PostgreSQL hashed every published record of each kind instead (34 ms for a page of the bibliography
+    at scale 100), and ``IN`` made SQLite list them all.
+    """
     *record_kinds, claim_kind = kinds
+
+    def found(queryset, record_id):
+        return IsNull(Subquery(queryset.filter(pk=OuterRef(record_id)).order_by().values("pk")[:1]), False)
 
     def published(record_id):
         return reduce(
             operator.or_,
             (
-                Q(content_type=kind) & Exists(model.objects.published().filter(pk=OuterRef(record_id)))
+                Q(content_type=kind) & found(model.objects.published(), record_id)
                 for model, kind in zip(CITING_MODELS, record_kinds, strict=True)
             ),
         )
 
-    claims = DateClaim.objects.filter(pk=OuterRef("object_id")).filter(published("object_id"))
-    query = (
-        Citation.objects.using(db).filter(published("object_id") | Q(content_type=claim_kind) & Exists(claims)).query
-    )
+    claims = DateClaim.objects.filter(published("object_id"))
+    condition = published("object_id") | Q(content_type=claim_kind) & found(claims, "object_id")
+    query = Citation.objects.using(db).filter(condition).query
     sql, params = query.get_compiler(using=db).compile(query.where)
     return sql, tuple(params)
 
