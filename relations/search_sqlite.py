@@ -78,11 +78,27 @@ def on_post_migrate(sender, using="default", **kwargs):
     ensure_index(using)
 
 
+# The words PostgreSQL's "english" configuration leaves out of a search (Snowball's English stop words),
+# left out here too: "of" or "the" matched nearly every record (with 100 times the record, "of" read some
+# 100,000 sources twice, 110 ms a search) and narrowed nothing.
+STOP_WORDS = frozenset(
+    """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself she her hers
+    herself it its itself they them their theirs themselves what which who whom this that these those am is are
+    was were be been being have has had having do does did doing a an the and but if or because as until while
+    of at by for with about against between into through during before after above below to from up down in out
+    on off over under again further then once here there when where why how all any both each few more most
+    other some such no nor not only own same so than too very s t can will just don should now""".split()
+)
+
+
 def term(word):
-    """One word of a query as an FTS5 prefix query: "word"* (quoted, so no word is an operator)."""
-    if not any(character.isalnum() for character in word):
+    """One word of a query as an FTS5 prefix query: "word"* (quoted, so no word is an operator); None for a
+    stop word or a word without a letter or digit. A word of one letter is looked up whole: as a prefix it
+    matched nearly every record ("s": 160 ms a search at 100 times the record) and found nothing meant."""
+    if not any(character.isalnum() for character in word) or word.lower() in STOP_WORDS:
         return None
-    return '"' + word.replace('"', '""') + '"*'
+    quoted = '"' + word.replace('"', '""') + '"'
+    return quoted if len(word) == 1 else quoted + "*"
 
 
 def matching(model, query, columns=None):
