@@ -9,7 +9,6 @@ import datetime
 import functools
 import operator
 from collections import Counter, defaultdict
-from functools import reduce
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -705,7 +704,7 @@ class EventDetailView(PublicPageMixin, DetailView):
 
 # The kinds of record that cite sources, with the fields a citing-records list needs.
 CITING_MODELS = (Era, Country, RelationPeriod, Mission, HeadOfMission, Event)
-# A source's citations in the order of the index on (source, kind, record): each kind's records together.
+# The order a source's citing records are listed and paged in: each kind's records together, by id.
 CITATION_ORDER = ("content_type_id", "object_id", "pk")
 
 
@@ -741,7 +740,7 @@ def readers_citations(db, kinds):
         return IsNull(Subquery(queryset.filter(pk=OuterRef(record_id)).order_by().values("pk")[:1]), False)
 
     def published(record_id):
-        return reduce(
+        return functools.reduce(
             operator.or_,
             (
                 Q(content_type=kind) & found(model.objects.published(), record_id)
