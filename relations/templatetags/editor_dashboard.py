@@ -63,12 +63,19 @@ class Member:
     def __init__(self, queryset, date_field, counted=True):
         self.model = queryset.model
         self.columns = _columns(self.model)
-        related = NAME_NEEDS.get(self.model.instance_type if hasattr(self.model, USER) else self.model, ())
-        self.related = {name: self.model._meta.get_field(name).related_model for name in related}
+        is_version = hasattr(self.model, USER)
+        # Each related record its name reads: its model, its columns, and a required one (its id is the
+        # pointing row's own column, which outlives the row pointed to; a required column does not).
+        self.related = {}
+        for name in NAME_NEEDS.get(self.model.instance_type if is_version else self.model, ()):
+            model = self.model._meta.get_field(name).related_model
+            columns = _columns(model)
+            required = next(field for field in columns if not field.null and not field.primary_key)
+            self.related[name] = (model, columns, required)
         fields = {field.attname: F(field.attname) for field in self.columns}
-        for name, model in self.related.items():
-            fields.update({f"{name}__{field.attname}": F(f"{name}__{field.attname}") for field in _columns(model)})
-        if hasattr(self.model, USER):  # a version: who made it
+        for name, (_model, columns, _required) in self.related.items():
+            fields.update({f"{name}__{field.attname}": F(f"{name}__{field.attname}") for field in columns})
+        if is_version:  # who made it
             fields[USER] = F(f"{USER}__{get_user_model().USERNAME_FIELD}")
         # How many match, counted apart: a window function over the rows made SQLite read every record
         # rather than the drafts index. Only where they are few (drafts, uncited claims), not versions.
@@ -86,13 +93,11 @@ class Member:
         those that are gone (a version may point to a country since deleted) are returned beside it."""
         record = self.model(**{field.attname: _value(field, data[field.attname]) for field in self.columns})
         missing = []
-        for name, model in self.related.items():
-            # Its id is the pointing row's own column, which outlives the row pointed to; a required one is not.
-            required = next(field for field in _columns(model) if not field.null and not field.primary_key)
+        for name, (model, columns, required) in self.related.items():
             if data[f"{name}__{required.attname}"] is None:
                 missing.append(name)
                 continue
-            values = {field.attname: _value(field, data[f"{name}__{field.attname}"]) for field in _columns(model)}
+            values = {field.attname: _value(field, data[f"{name}__{field.attname}"]) for field in columns}
             setattr(record, name, model(**values))
         return record, missing
 
