@@ -143,6 +143,15 @@ class PaginatedMixin:
             raise Http404(_("No such page.")) from error
 
 
+def page_or_404(paginator, number):
+    """Page ``number`` of ``paginator`` (a query parameter: the first when empty), or 404 for a page out of
+    range or not a number."""
+    try:
+        return paginator.page(number or 1)
+    except InvalidPage as error:
+        raise Http404(_("No such page.")) from error
+
+
 def today():
     return timezone.localdate()
 
@@ -877,10 +886,7 @@ class SourceDetailView(PublicPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         citations = citing_citations([self.object.pk], self.viewer).order_by(*CITATION_ORDER)
         paginator = Paginator(citations.values_list("source_id", "content_type_id", "object_id"), self.citing_per_page)
-        try:
-            page = paginator.page(self.request.GET.get("page") or 1)
-        except InvalidPage as error:
-            raise Http404(_("No such page.")) from error
+        page = page_or_404(paginator, self.request.GET.get("page"))
         context.update(
             reference=format_reference(self.object),
             citing=records_citing(page.object_list, self.viewer).get(self.object.pk, []),
@@ -944,10 +950,7 @@ class SearchView(PublicPageMixin, TemplateView):
             return context
         if scope is not None:
             paginator = DeferredJoinPaginator(search.search(scope, text, self.viewer), self.paginate_by)
-            try:
-                page = paginator.page(self.request.GET.get("page") or 1)
-            except InvalidPage as error:
-                raise Http404(_("No such page.")) from error
+            page = page_or_404(paginator, self.request.GET.get("page"))
             context.update(
                 page_obj=page,
                 paginator=paginator,
