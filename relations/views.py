@@ -143,6 +143,14 @@ class PaginatedMixin:
             raise Http404(_("No such page.")) from error
 
 
+class PagedDetailMixin:
+    """A record's page that pages one of its lists with ``?page=``: each page is its own canonical URL."""
+
+    def get_canonical_path(self):
+        page = self.request.GET.get("page", "")
+        return f"{self.request.path}?page={page}" if page.isdigit() and page != "1" else self.request.path
+
+
 def page_or_404(paginator, number):
     """Page ``number`` of ``paginator`` (a query parameter: the first when empty), or 404 for a page out of
     range or not a number."""
@@ -481,12 +489,16 @@ class EstablishmentView(PublicPageMixin, PaginatedMixin, ListView):
         return context
 
 
-class CountryDetailView(PublicPageMixin, DetailView):
+class CountryDetailView(PagedDetailMixin, PublicPageMixin, DetailView):
     model = Country
     # The latest events and the first missions; the events and missions pages, filtered by the
     # country, list them all.
     event_limit = 25
     mission_limit = 30
+    # The status periods, in pages of this many (``?page=``): the real record has at most four a country,
+    # but a page must not footnote a history however long it grows. The timeline above the table, the
+    # status today and the date relations were established still read every period.
+    periods_per_page = 25
 
     def get_meta_description(self):
         return plain_text(self.object.summary, 300) or _("Afghanistan's relations with %(country)s.") % {
@@ -497,9 +509,11 @@ class CountryDetailView(PublicPageMixin, DetailView):
         context = super().get_context_data(**kwargs)
         country = self.object
         on = today()
-        periods = list(self.visible(RelationPeriod).filter(country=country).order_by("starts_on"))
+        periods = list(self.visible(RelationPeriod).filter(country=country).order_by("starts_on", "pk"))
         current = next((p for p in periods if p.starts_on <= on and (p.ends_on is None or p.ends_on > on)), None)
         established = next((p for p in periods if p.status == RelationStatus.DIPLOMATIC), None)
+        page = page_or_404(Paginator(periods, self.periods_per_page), self.request.GET.get("page"))
+        listed = list(page.object_list)
         events = list(self.visible(Event).filter(countries=country).order_by("-date", "title")[: self.event_limit])
         heads = self.visible(HeadOfMission).order_by(head_order(), "name")
         missions = list(
@@ -514,7 +528,7 @@ class CountryDetailView(PublicPageMixin, DetailView):
         )
         successor_ids = set(country.successors.values_list("pk", flat=True)) if linked else set()
         eras = list(self.visible(Era).only("pk", "slug", "name", "starts_on", "ends_on"))
-        for period in periods:
+        for period in listed:
             period.era = next(
                 (
                     e
@@ -526,7 +540,9 @@ class CountryDetailView(PublicPageMixin, DetailView):
         all_heads = [head for mission in missions for head in mission.visible_heads]
         context.update(
             on=on,
-            periods=periods,
+            periods=listed,
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
             current=current,
             established=established,
             timeline=charts.status_timeline(periods, on),
@@ -537,7 +553,16 @@ class CountryDetailView(PublicPageMixin, DetailView):
             missions_of=[m for m in missions if m.direction == MissionDirection.OF_AFGHANISTAN],
             successors=[c for c in linked if c.pk in successor_ids],
             predecessors=[c for c in linked if c.pk not in successor_ids],
-            footnotes=Footnotes.load([country], periods, missions, all_heads, events, user=self.viewer),
+            # Only the periods the page shows are footnoted, with the two named above the table.
+            footnotes=Footnotes.load(
+                [country],
+                [p for p in (current, established) if p],
+                listed,
+                missions,
+                all_heads,
+                events,
+                user=self.viewer,
+            ),
         )
         return context
 
@@ -870,17 +895,13 @@ class SourceListView(PublicPageMixin, PaginatedMixin, ListView):
         return context
 
 
-class SourceDetailView(PublicPageMixin, DetailView):
+class SourceDetailView(PagedDetailMixin, PublicPageMixin, DetailView):
     model = Source
     # What cites a source, a page at a time: a source cited thousands of times is a page among others.
     citing_per_page = 100
 
     def get_meta_description(self):
         return str(self.object)
-
-    def get_canonical_path(self):
-        page = self.request.GET.get("page", "")
-        return f"{self.request.path}?page={page}" if page.isdigit() and page != "1" else self.request.path
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1358,3 +1358,51 @@ def test_readers_citations_are_checked_record_by_record_not_against_every_publis
     sql, params = citing_citations([source.pk], reader).values_list("pk").query.sql_with_params()
     plan = " ".join(str(row) for row in query_plan(sql, disable=(), params=params))
     assert "hashed SubPlan" not in plan and "LIST SUBQUERY" not in plan, plan
+
+
+def test_a_country_page_lists_its_status_periods_a_page_at_a_time(staff_client, monkeypatch):
+    """However long a history grows, a country page footnotes one page of it; the timeline, the status
+    today and the date relations were established still read every period, on every page."""
+    from relations.views import CountryDetailView
+
+    monkeypatch.setattr(CountryDetailView, "periods_per_page", 2)
+    country = CountryFactory(slug="longland", name="Longland")
+    diplomatic, severed = models.RelationStatus.DIPLOMATIC, models.RelationStatus.SEVERED
+    statuses = [diplomatic, severed, diplomatic, severed, diplomatic]
+    periods = []
+    for n, status in enumerate(statuses):  # 1900–1910, 1910–1920, …, 1940 to today
+        ends_on = datetime.date(1910 + 10 * n, 1, 1) if n < len(statuses) - 1 else None
+        period = RelationPeriodFactory(
+            country=country, status=status, starts_on=datetime.date(1900 + 10 * n, 1, 1), ends_on=ends_on, cited=False
+        )
+        cite(period, SourceFactory(title=f"Book of period {n}"))
+        periods.append(period)
+    RelationPeriodFactory(
+        country=country, starts_on=datetime.date(1905, 1, 1), ends_on=datetime.date(1906, 1, 1), publication="draft"
+    )
+    client = Client()  # a reader (``staff_client`` signs in pytest's ``client``)
+    pages = [html(client.get(f"/countries/longland/?page={n}")) for n in (1, 2, 3)]
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of 3" in page
+        table = page.split('<table class="periods">')[1].split("</table>")[0]
+        starts = [re.search(r'<time datetime="(\d{4})', row).group(1) for row in table.split("<tr>")[2:]]
+        assert starts == [str(1900 + 10 * n) for n in range(5)][2 * (number - 1) : 2 * number]
+        assert page.count('<rect class="s-') == 5  # the whole history in the timeline
+        # The status today and the first establishment, footnoted on every page.
+        assert "Book of period 0" in page and "Book of period 4" in page
+        # No other period's source: the page footnotes the periods it lists.
+        listed = {0, 4} | {2 * (number - 1), 2 * (number - 1) + 1} & set(range(5))
+        for n in set(range(5)) - listed:
+            assert f"Book of period {n}" not in page
+    assert '<link rel="canonical" href="http://testserver/countries/longland/?page=2">' in pages[1]
+    first = html(client.get("/countries/longland/"))
+    assert '<link rel="canonical" href="http://testserver/countries/longland/">' in first
+    assert "Book of period 1" in first and "Book of period 2" not in first
+    assert client.get("/countries/longland/?page=4").status_code == 404
+    assert client.get("/countries/longland/?page=two").status_code == 404
+    preview = html(staff_client.get("/countries/longland/"))  # editors see the draft in its place
+    table = preview.split('<table class="periods">')[1].split("</table>")[0]
+    rows = table.split("<tr>")[2:]
+    assert [re.search(r'<time datetime="(\d{4})', row).group(1) for row in rows] == ["1900", "1905"]
+    assert "draft-badge" in rows[1] and "draft-badge" not in rows[0]
+    assert "Page 1 of 3" in preview and preview.count('<rect class="s-') == 6
