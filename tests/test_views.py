@@ -1406,3 +1406,87 @@ def test_a_country_page_lists_its_status_periods_a_page_at_a_time(staff_client, 
     assert [re.search(r'<time datetime="(\d{4})', row).group(1) for row in rows] == ["1900", "1905"]
     assert "draft-badge" in rows[1] and "draft-badge" not in rows[0]
     assert "Page 1 of 3" in preview and preview.count('<rect class="s-') == 6
+
+
+def _footnotes_by_the_orm(records, user):
+    """What ``Footnotes.load`` read until it compiled its queries once a process: the oracle."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from relations.footnotes import CITATION_FIELDS, SOURCE_FIELDS
+
+    wanted = Q()
+    for record in records:
+        wanted |= Q(content_type=ContentType.objects.get_for_model(record), object_id=record.pk)
+    claims = list(models.DateClaim.objects.filter(wanted).order_by("content_type", "object_id", "field", "date"))
+    cited = wanted
+    for claim in claims:
+        cited |= Q(content_type=ContentType.objects.get_for_model(claim), object_id=claim.pk)
+    rows = (
+        models.Citation.objects.filter(cited)
+        .with_visible_sources(user)
+        .order_by("content_type", "object_id", "order", "pk")
+        .values_list(*CITATION_FIELDS, *(f"source__{name}" for name in SOURCE_FIELDS))
+    )
+    return [claim.pk for claim in claims], [tuple(row) for row in rows]
+
+
+def test_footnotes_read_what_the_orm_reads_for_every_number_of_kinds_and_every_viewer(staff_client):
+    """``Footnotes.load`` runs two statements compiled once a process for each number of kinds of record
+    (and, for the citations, for readers and for staff), binding a page's ids: every kind of record, with
+    date claims and their own citations, draft sources, and dates read back as dates on either database."""
+    from relations.footnotes import CITATION_FIELDS, Footnotes
+
+    draft_source = SourceFactory(title="A draft source", publication="draft")
+    dated = SourceFactory(title="Dated", published_on=datetime.date(1921, 3, 1), accessed_on=datetime.date(2024, 5, 1))
+    era = EraFactory(slug="footnoted-era")
+    country = CountryFactory(slug="footnoted")
+    period = RelationPeriodFactory(country=country)
+    mission = MissionFactory(country=country)
+    head = HeadOfMissionFactory(mission=mission)
+    events = EventFactory.create_batch(3)
+    kinds = [[era], [country], [period], [mission], [head], events]
+    for group in kinds:
+        for record in group:
+            cite(record, dated, locator=f"p. {record.pk}")
+            cite(record, draft_source)
+    date_claim(period, "starts_on", datetime.date(1921, 1, 1), source=dated)
+    date_claim(period, "starts_on", datetime.date(1922, 1, 1), preferred=True, source=draft_source)
+    date_claim(events[1], "date", datetime.date(1950, 6, 2), source=dated)
+    reader = Client().get("/").wsgi_request.user
+    staff = staff_client.get("/").wsgi_request.user
+    assert not reader.is_staff and staff.is_staff
+    for count in range(1, len(kinds) + 1):
+        records = [record for group in kinds[:count] for record in group]
+        for user in (reader, staff):
+            footnotes = Footnotes.load(*kinds[:count], user=user)
+            claims = sorted(claim.pk for found in footnotes._claims.values() for claim in found)
+            rows = sorted(
+                (*citation[: len(CITATION_FIELDS)], *citation.source[1:])
+                for found in footnotes._citations.values()
+                for citation in found
+            )
+            expected_claims, expected_rows = _footnotes_by_the_orm(records, user)
+            assert claims == sorted(expected_claims)
+            assert rows == sorted(expected_rows) and rows
+            assert any({datetime.date(2024, 5, 1), datetime.date(1921, 3, 1)} <= set(row) for row in rows)
+            assert ("A draft source" in str(rows)) == user.is_staff
+
+
+def test_footnotes_find_a_pages_citations_by_index_under_or():
+    """Each kind is ``content type = %s AND object id IN/ANY(one parameter)``: PostgreSQL made
+    ``IN (SELECT unnest(%s))`` a hashed subplan over every citation of the kind (93 ms a page at scale 100)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from relations.footnotes import citations_statement
+    from tests.plans import query_plan
+
+    events, missions = EventFactory.create_batch(3), MissionFactory.create_batch(2)
+    kinds = sorted(
+        (ContentType.objects.get_for_model(type(group[0])).pk, {record.pk for record in group})
+        for group in (events, missions)
+    )
+    sql, params = citations_statement("default", 2, None).bind(kinds)
+    plan = " ".join(str(row) for row in query_plan(sql, disable=("enable_seqscan",), params=params))
+    assert "SubPlan" not in plan and "SCAN relations_citation" not in plan, plan
+    assert "relations_citation" in plan and ("Index" in plan or "USING INDEX" in plan), plan
