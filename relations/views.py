@@ -229,9 +229,11 @@ class HomeView(PublicPageMixin, TemplateView):
             counts = Counter(m.status for m in missions)
         else:  # more than a page can list: count them in the database, list the first ones
             # One row of filtered counts, not GROUP BY status: the grouping made SQLite walk the status
-            # index and read every mission, where this reads the (…, city, status) index alone.
+            # index and read every mission, where this reads the (…, city, status) index alone. Counting
+            # the status, not the id (which that index does not hold), lets PostgreSQL read the index
+            # alone too (6.3 → 2.3 ms at scale 100).
             counted = (MissionStatus.OPEN.value, MissionStatus.SUSPENDED.value)
-            counts = in_kabul.aggregate(**{status: Count("pk", filter=Q(status=status)) for status in counted})
+            counts = in_kabul.aggregate(**{status: Count("status", filter=Q(status=status)) for status in counted})
         recent = list(
             self.visible(Event)
             .filter(date__lte=on)

@@ -704,6 +704,29 @@ def test_home_counts_the_open_missions_in_kabul_beyond_those_it_lists(client, mo
     assert "3 missions are open: (the first 2 are listed)" in page
 
 
+def test_home_counts_the_missions_in_kabul_from_an_index_alone(client, monkeypatch):
+    """The count reads the (publication, direction, country, city, status) index and no mission row: with
+    ``COUNT(id)``, which that index does not hold, PostgreSQL read each counted row (6.3 ms at scale 100)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from relations.views import HomeView
+    from tests.factories import MissionFactory
+    from tests.plans import query_plan
+
+    monkeypatch.setattr(HomeView, "mission_limit", 2)
+    for n in range(3):
+        MissionFactory(country=CountryFactory(name=f"Land {n}"))
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    (count,) = [query["sql"] for query in queries if "FILTER (WHERE" in query["sql"] or "CASE WHEN" in query["sql"]]
+    plan = " ".join(str(row) for row in query_plan(count))
+    if connection.vendor == "postgresql":
+        assert "Index Only Scan" in plan and "on relations_mission" in plan, plan
+    else:
+        assert "SEARCH relations_mission USING COVERING INDEX" in plan, plan
+
+
 def test_sitemap_index_is_what_djangos_index_view_writes(client, world, rf, monkeypatch):
     """The index is written without a template, for speed; it must not differ by a byte from Django's."""
     from django.contrib.sitemaps import views as django_sitemaps
