@@ -720,10 +720,14 @@ def test_home_counts_the_missions_in_kabul_from_an_index_alone(client, monkeypat
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
     (count,) = [query["sql"] for query in queries if "FILTER (WHERE" in query["sql"] or "CASE WHEN" in query["sql"]]
-    plan = " ".join(str(row) for row in query_plan(count))
     if connection.vendor == "postgresql":
-        assert "Index Only Scan" in plan and "on relations_mission" in plan, plan
+        with connection.cursor() as cursor:  # statistics of a few rows, as earlier tests leave them
+            cursor.execute("ANALYZE relations_mission, relations_country")
+        # With plain index scans off too, only a scan of an index holding every column it needs can read it.
+        plan = query_plan(count, disable=("enable_seqscan", "enable_sort", "enable_bitmapscan", "enable_indexscan"))
+        assert any("Index Only Scan" in line and "on relations_mission" in line for line in plan), plan
     else:
+        plan = " ".join(str(row) for row in query_plan(count))
         assert "SEARCH relations_mission USING COVERING INDEX" in plan, plan
 
 
