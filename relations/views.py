@@ -311,14 +311,17 @@ class EraListView(PublicPageMixin, ListView):
         return context
 
 
-def era_statuses(periods):
+def era_statuses(periods, countries):
     """Per country: the status that best describes the era for the map, the first periods of the era to
     list and how many more there are. ``periods`` are annotated with ``in_era`` (the country's number of
     periods in the era) and ``best_rank`` (the rank, in ``maps.STATUS_ORDER``, of the closest status among
-    all of them: the map shows the whole era, not only the periods listed)."""
+    all of them: the map shows the whole era, not only the periods listed). ``countries``: {id: country}."""
     rows = {}
     for period in periods:
-        row = rows.setdefault(period.country_id, {"country": period.country, "periods": [], "more": 0})
+        country = countries.get(period.country_id)
+        if country is None:  # not visible to the reader: its periods are not either
+            continue
+        row = rows.setdefault(period.country_id, {"country": country, "periods": [], "more": 0})
         row["periods"].append(period)
         row["more"] = period.in_era - len(row["periods"])
         ranked = period.best_rank < len(maps.STATUS_ORDER)
@@ -367,18 +370,21 @@ class EraDetailView(PublicPageMixin, DetailView):
         rank = Case(
             *(When(status=status, then=Value(n)) for status, n in STATUS_RANK.items()), default=Value(len(STATUS_RANK))
         )
+        # Each period's country is taken from the list the map reads anyway, not joined to every period
+        # (some 660 at scale 100, each built with a copy of its country); nor are the notes read that
+        # the page does not show.
         periods = list(
-            era_periods.select_related("country")
+            era_periods.defer("summary", "editor_notes")
             .annotate(
                 position=Window(RowNumber(), partition_by=country, order_by=[F("starts_on").asc()]),
                 in_era=Window(Count("pk"), partition_by=country),
                 best_rank=Window(Min(rank), partition_by=country),
             )
             .filter(position__lte=self.periods_per_country)
-            .order_by("country__name", "starts_on")
+            .order_by("country_id", "starts_on")
         )
-        rows = era_statuses(periods)
-        countries = list(self.visible(Country).only("pk", "name", "slug", "kind", "iso_numeric"))
+        countries = list(self.visible(Country).only("pk", "name", "slug", "kind", "iso_numeric", "region"))
+        rows = era_statuses(periods, {c.pk: c for c in countries})
         shown = counterparts({pk: row["status"] for pk, row in rows.items()}, countries, successor_codes(self.viewer))
         # The first missions opened in the era by opening date, and the first closed by closing date:
         # each one walk along its date's index that stops at the limit, however many the era holds.
