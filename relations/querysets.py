@@ -135,9 +135,15 @@ class PublishableQuerySet(models.QuerySet):
         return [datetime.date.fromisoformat(prefix + "-01-01"[: 10 - width]) for prefix in prefixes]
 
     def in_era(self, era, field="date"):
-        """Records whose ``field`` (a date) falls in ``era``: from its start, up to but not including its end."""
-        qs = self.filter(**{f"{field}__gte": era.starts_on})
-        return qs if era.ends_on is None else qs.filter(**{f"{field}__lt": era.ends_on})
+        """Records whose ``field`` (a date) falls in ``era``: from its start, up to but not including its end.
+
+        The era of today, which has no end, is bounded by the last date there is: SQLite guesses that a
+        range open at one end holds a quarter of the table, and for the missions opened in today's era
+        it read every country's missions and sorted them (10 ms at scale 100, for 8 missions) rather
+        than walk the date's index, as it does for a range with two ends.
+        """
+        end = {f"{field}__lt": era.ends_on} if era.ends_on else {f"{field}__lte": datetime.date.max}
+        return self.filter(**{f"{field}__gte": era.starts_on}, **end)
 
     def uncited(self):
         """Records no citation supports: the editors' to-do list, and what may not be published.

@@ -1517,3 +1517,42 @@ def test_footnotes_find_a_pages_citations_by_index_under_or():
     plan = " ".join(str(row) for row in query_plan(sql, disable=("enable_seqscan",), params=params))
     assert "SubPlan" not in plan and "SCAN relations_citation" not in plan, plan
     assert "relations_citation" in plan and ("Index" in plan or "USING INDEX" in plan), plan
+
+
+def test_the_missions_of_todays_era_are_read_along_their_dates_index():
+    """Today's era has no end: bounded above by the last date there is, its missions are a range of the
+    ``opened_on`` (``closed_on``) index on SQLite too, which guessed that a range open at one end held a
+    quarter of the table and read every country's missions instead (10 ms at scale 100 for 8 of them)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MissionFactory
+    from tests.plans import query_plan
+
+    EraFactory(slug="today", name="Today", starts_on=datetime.date(2021, 8, 15), ends_on=None)
+    countries = [CountryFactory(name=f"Land {n}") for n in range(40)]
+    models.Mission.objects.bulk_create(
+        models.Mission(
+            slug=f"m-{country.pk}-{day}",
+            country=country,
+            direction=models.MissionDirection.IN_AFGHANISTAN,
+            kind=models.MissionKind.CONSULATE,
+            city=f"City {day}",
+            opened_on=datetime.date(1900, 1, 1) + datetime.timedelta(days=day * 365),
+            status=models.MissionStatus.OPEN,
+            publication=models.Publication.PUBLISHED,
+        )
+        for country in countries
+        for day in range(0, 100, 2)
+    )
+    MissionFactory(country=countries[-1], city="New", opened_on=datetime.date(2022, 3, 1))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    with CaptureQueriesContext(connection) as queries:
+        page = html(Client().get("/eras/today/"))
+    opened = page.split("<h3>Opened</h3>", 1)[1].split("</ul>", 1)[0]
+    assert "Embassy of Land 39 in New" in opened and "City" not in opened
+    for column in ("opened_on", "closed_on"):
+        (sql,) = [q["sql"] for q in queries if 'FROM "relations_mission"' in q["sql"] and f'"{column}" >=' in q["sql"]]
+        plan = " ".join(str(row) for row in query_plan(sql))
+        assert f"relations_mission_{column}" in plan, plan
