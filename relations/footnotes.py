@@ -191,6 +191,7 @@ IDS_MARK = "\x00footnote-ids-"
 
 @functools.cache
 def claims_statement(db, kinds):
+    """The competing date claims about records of ``kinds`` kinds, in the order a page lists them."""
     return Statement(db, kinds, lambda records: DateClaim.objects.filter(records).order_by(*CLAIM_ORDER))
 
 
@@ -240,7 +241,7 @@ class Footnotes:
         """Load the citations and date claims of every record in ``groups`` (iterables of records).
 
         Two queries whatever the number of records (content types are cached by Django), each
-        compiled once a process (``_statements``).
+        compiled once a process for each number of kinds of record (``Statement``).
         """
         footnotes = cls()
         keys = defaultdict(set)
