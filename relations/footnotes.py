@@ -139,10 +139,11 @@ class Statement:
         for kind in range(kinds):
             # A stand-in content type no row has (ids are positive), and a marked string for the ids.
             records |= Q(content_type_id=-1 - kind) & Q(AmongIds(F("object_id"), f"{IDS_MARK}{kind}"))
-        compiler = build(records).query.get_compiler(using=db)
+        self.query = build(records).query
+        compiler = self.query.get_compiler(using=db)
         self.sql, params = compiler.as_sql()
         # The database's values made Python's as the ORM makes them (dates are text on SQLite).
-        self.converters = list(compiler.get_converters([column for column, _sql, _alias in compiler.select]).items())
+        self.converters = compiler.get_converters([column for column, _sql, _alias in compiler.select])
         self.slots = []
         for value in params:
             if isinstance(value, str) and value.startswith(IDS_MARK):
@@ -169,21 +170,14 @@ class Statement:
         return self.sql, params
 
     def rows(self, db, kinds):
-        """The rows for ``kinds``, as tuples of Python values."""
-        connection = connections[db]
-        with connection.cursor() as cursor:
+        """The rows for ``kinds``, as sequences of Python values."""
+        with connections[db].cursor() as cursor:
             cursor.execute(*self.bind(kinds))
             rows = cursor.fetchall()
         if not self.converters:
             return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for index, (converters, expression) in self.converters:
-                for converter in converters:
-                    row[index] = converter(row[index], expression, connection)
-            converted.append(tuple(row))
-        return converted
+        # The compiler's own conversion, on this thread's connection (a compiler is cheap; compiling is not).
+        return self.query.get_compiler(using=db).apply_converters(rows, self.converters)
 
 
 IDS_MARK = "\x00footnote-ids-"
