@@ -150,6 +150,11 @@ class PagedDetailMixin:
         page = self.request.GET.get("page", "")
         return f"{self.request.path}?page={page}" if page.isdigit() and page != "1" else self.request.path
 
+    def paged(self, items, per_page):
+        """The page of ``items`` the request asks for (404 out of range), and its context for ``_pagination.html``."""
+        page = page_or_404(Paginator(items, per_page), self.request.GET.get("page"))
+        return page, {"page_obj": page, "is_paginated": page.has_other_pages()}
+
 
 def page_or_404(paginator, number):
     """Page ``number`` of ``paginator`` (a query parameter: the first when empty), or 404 for a page out of
@@ -520,7 +525,7 @@ class CountryDetailView(PagedDetailMixin, PublicPageMixin, DetailView):
         periods = list(self.visible(RelationPeriod).filter(country=country).order_by("starts_on", "pk"))
         current = next((p for p in periods if p.starts_on <= on and (p.ends_on is None or p.ends_on > on)), None)
         established = next((p for p in periods if p.status == RelationStatus.DIPLOMATIC), None)
-        page = page_or_404(Paginator(periods, self.periods_per_page), self.request.GET.get("page"))
+        page, paging = self.paged(periods, self.periods_per_page)
         listed = list(page.object_list)
         events = list(self.visible(Event).filter(countries=country).order_by("-date", "title")[: self.event_limit])
         heads = self.visible(HeadOfMission).order_by(head_order(), "name")
@@ -548,9 +553,8 @@ class CountryDetailView(PagedDetailMixin, PublicPageMixin, DetailView):
         all_heads = [head for mission in missions for head in mission.visible_heads]
         context.update(
             on=on,
+            **paging,
             periods=listed,
-            page_obj=page,
-            is_paginated=page.has_other_pages(),
             current=current,
             established=established,
             timeline=charts.status_timeline(periods, on),
@@ -914,13 +918,13 @@ class SourceDetailView(PagedDetailMixin, PublicPageMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         citations = citing_citations([self.object.pk], self.viewer).order_by(*CITATION_ORDER)
-        paginator = Paginator(citations.values_list("source_id", "content_type_id", "object_id"), self.citing_per_page)
-        page = page_or_404(paginator, self.request.GET.get("page"))
+        page, paging = self.paged(
+            citations.values_list("source_id", "content_type_id", "object_id"), self.citing_per_page
+        )
         context.update(
+            **paging,
             reference=format_reference(self.object),
             citing=records_citing(page.object_list, self.viewer).get(self.object.pk, []),
-            page_obj=page,
-            is_paginated=page.has_other_pages(),
         )
         return context
 
