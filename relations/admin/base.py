@@ -152,6 +152,7 @@ class RecordListAdmin(SimpleHistoryAdmin):
     """
 
     paginator = DeferredJoinPaginator
+    change_list_template = "admin/relations/change_list.html"
 
     def action_checkbox(self, obj):
         return format_html(
