@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import resolve
+from django.utils import translation
 
 from relations import models
 from relations.templatetags.admin_rows import Rows, covers, fast_result_list
@@ -108,3 +109,15 @@ def test_the_change_list_page_writes_djangos_rows(model, admin_client, superuser
     tbody = body[body.index("<tbody>") : body.index("</tbody>")]
     assert tbody.count("<tr>") == len(cl.result_list) > 0
     assert tbody in page
+
+
+@pytest.mark.parametrize("model", [models.Mission, models.RelationPeriod, models.Event], ids=lambda m: m._meta.model_name)
+def test_choice_labels_are_translated_once_a_list_as_django_translates_them(model, superuser):
+    """The labels of a field with choices are read once a list, in the language of the request."""
+    make_rows(model, 3)
+    with translation.override("fa"):
+        cl = change_list(model, superuser)
+        ours = rendered(fast_result_list(cl))
+        assert ours == rendered(result_list(cl))
+    with translation.override("en"):
+        assert rendered(fast_result_list(change_list(model, superuser))) != ours

@@ -69,6 +69,15 @@ class Column:
             self.field = _get_non_gfk_field(cl.lookup_opts, name)
         except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
             self.field = None
+        # A field with choices shows its value's label (display_for_field): each label, translated and
+        # escaped once a list, where Django translates and escapes it again in every row.
+        self.labels = None
+        f = self.field
+        if f is not None and not f.auto_created and not isinstance(f.remote_field, models.ManyToOneRel):
+            try:
+                self.labels = {value: mark_safe(_escape(label)) for value, label in f.flatchoices or ()} or None  # noqa: S308
+            except TypeError:  # unhashable choices: Django's own path
+                self.labels = None
 
     def cell(self, result):
         try:
@@ -99,6 +108,11 @@ class Column:
                 if isinstance(f.remote_field, models.ManyToOneRel):
                     field_val = getattr(result, f.name)
                     result_repr = empty if field_val is None else field_val
+                elif self.labels is not None:
+                    try:
+                        result_repr = self.labels.get(value, empty)
+                    except TypeError:  # an unhashable value: Django's own path
+                        result_repr = display_for_field(value, f, empty, avoid_link=self.linked)
                 else:
                     result_repr = display_for_field(value, f, empty, avoid_link=self.linked)
                 if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
