@@ -111,7 +111,9 @@ def test_the_change_list_page_writes_djangos_rows(model, admin_client, superuser
     assert tbody in page
 
 
-@pytest.mark.parametrize("model", [models.Mission, models.RelationPeriod, models.Event], ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize(
+    "model", [models.Mission, models.RelationPeriod, models.Event], ids=lambda m: m._meta.model_name
+)
 def test_choice_labels_are_translated_once_a_list_as_django_translates_them(model, superuser):
     """The labels of a field with choices are read once a list, in the language of the request."""
     make_rows(model, 3)
