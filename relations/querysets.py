@@ -244,8 +244,19 @@ class IntervalQuerySet(PublishableQuerySet):
         return Q(**{f"{self.end_field}__isnull": True}) | Q(**{f"{self.end_field}__gt": date})
 
     def overlapping(self, start, end):
-        """Records whose interval shares at least one day with ``[start, end)``; ``end`` None is open."""
-        qs = self.filter(self.not_ended_by(start))
+        """Records whose interval shares at least one day with ``[start, end)``; ``end`` None is open.
+
+        The end is bounded on both sides (by the last date there is), as ``in_era`` bounds an open era:
+        with one side only, SQLite guessed the end's range held a quarter of the table and, for the
+        status periods of today's era, walked every published period in (country, start) order
+        rather than read the few that end after the era began from the end's index (3.7 → 0.5 ms at
+        scale 100).
+        """
+        field = self.end_field
+        open_or_ending_after = Q(**{f"{field}__isnull": True}) | Q(
+            **{f"{field}__gt": start, f"{field}__lte": datetime.date.max}
+        )
+        qs = self.filter(open_or_ending_after)
         if end is not None:
             qs = qs.filter(**{f"{self.start_field}__lt": end})
         return qs
