@@ -123,3 +123,25 @@ def test_choice_labels_are_translated_once_a_list_as_django_translates_them(mode
         assert ours == rendered(result_list(cl))
     with translation.override("en"):
         assert rendered(fast_result_list(change_list(model, superuser))) != ours
+
+
+def test_a_cell_is_escaped_as_conditional_escape_escapes_it():
+    """What a column's method may return: text, safe HTML, numbers, nothing, and lazy strings of either."""
+    from django.utils.functional import lazy
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import SafeString, mark_safe
+    from django.utils.translation import gettext_lazy
+
+    from relations.templatetags.admin_rows import _escape
+
+    values = [
+        AWKWARD,
+        mark_safe("<b>bold</b> &amp;"),  # noqa: S308 - a constant, the case under test
+        42,
+        None,
+        gettext_lazy("Select this object for an action - {}"),
+        lazy(lambda: mark_safe("<i>lazy and safe</i>"), SafeString)(),  # noqa: S308
+        lazy(lambda: "<i>lazy, not safe</i>", str)(),
+    ]
+    for value in values:
+        assert _escape(value) == conditional_escape(value), value

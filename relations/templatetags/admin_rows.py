@@ -39,6 +39,7 @@ from django.contrib.admin.utils import (
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -50,6 +51,8 @@ PK_STAND_IN = "9876543210123456789"
 
 def _escape(value):
     """``conditional_escape`` without its lazy wrapper: a safe string as it is, anything else escaped."""
+    if isinstance(value, Promise):  # a lazy string is what it evaluates to, safe or not
+        value = str(value)
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
