@@ -1347,14 +1347,17 @@ def test_a_source_page_lists_what_cites_it_a_page_at_a_time(staff_client, monkey
         cite(event, source)
     client = Client()  # a reader (``staff_client`` signs in pytest's ``client``)
     pages = [html(client.get("/sources/much-cited/")), html(client.get("/sources/much-cited/?page=2"))]
-    assert "Page 1 of 2" in pages[0] and "Page 2 of 2" in pages[1]  # the drafts are not counted
+    # The drafts are not counted; the pages are named, and their links land on the list.
+    assert "What cites this source: page 1 of 2" in pages[0] and "What cites this source: page 2 of 2" in pages[1]
+    assert 'aria-label="What cites this source: pages"' in pages[0]
+    assert 'href="?page=2#citing-heading"' in pages[0] and 'href="?page=1#citing-heading"' in pages[1]
     assert sum(page.count(": Published ") for page in pages) == 5
     assert '<link rel="canonical" href="http://testserver/sources/much-cited/?page=2">' in pages[1]
     assert not any("Draft " in page for page in pages)
     assert client.get("/sources/much-cited/?page=3").status_code == 404
     assert client.get("/sources/much-cited/?page=two").status_code == 404
     preview = html(staff_client.get("/sources/much-cited/?page=3"))
-    assert "Page 3 of 3" in preview and preview.count('<span class="kind">(event)</span>') == 3
+    assert "What cites this source: page 3 of 3" in preview and preview.count('<span class="kind">(event)</span>') == 3
 
 
 def test_a_source_entry_names_its_first_citing_records_however_often_it_is_cited(client):
@@ -1410,7 +1413,9 @@ def test_a_country_page_lists_its_status_periods_a_page_at_a_time(staff_client, 
     client = Client()  # a reader (``staff_client`` signs in pytest's ``client``)
     pages = [html(client.get(f"/countries/longland/?page={n}")) for n in (1, 2, 3)]
     for number, page in enumerate(pages, start=1):
-        assert f"Page {number} of 3" in page
+        # Under the table, naming what it pages; its links land on the table, not the top of the page.
+        assert f"Status periods: page {number} of 3" in page and 'aria-label="Status periods: pages"' in page
+        assert (f'href="?page={number + 1}#timeline-heading"' in page) == (number < 3)
         table = page.split('<table class="periods">')[1].split("</table>")[0]
         starts = [re.search(r'<time datetime="(\d{4})', row).group(1) for row in table.split("<tr>")[2:]]
         assert starts == [str(1900 + 10 * n) for n in range(5)][2 * (number - 1) : 2 * number]
@@ -1432,7 +1437,7 @@ def test_a_country_page_lists_its_status_periods_a_page_at_a_time(staff_client, 
     rows = table.split("<tr>")[2:]
     assert [re.search(r'<time datetime="(\d{4})', row).group(1) for row in rows] == ["1900", "1905"]
     assert "draft-badge" in rows[1] and "draft-badge" not in rows[0]
-    assert "Page 1 of 3" in preview and preview.count('<rect class="s-') == 6
+    assert "Status periods: page 1 of 3" in preview and preview.count('<rect class="s-') == 6
 
 
 def _footnotes_by_the_orm(records, user):
