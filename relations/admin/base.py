@@ -152,6 +152,7 @@ class RecordListAdmin(SimpleHistoryAdmin):
     """
 
     paginator = DeferredJoinPaginator
+    # Rows written once a column, not once a cell (templatetags/admin_rows.py), as Django's tag writes them.
     change_list_template = "admin/relations/change_list.html"
 
     def action_checkbox(self, obj):
