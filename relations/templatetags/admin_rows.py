@@ -154,16 +154,18 @@ class Rows:
             url = cl.url_for_result(SimpleNamespace(**{self.pk_attname: PK_STAND_IN}))
         except NoReverseMatch:
             return None
-        url = add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url)
+        url = self._keeping_filters(url)
         return url if url.count(PK_STAND_IN) == 1 else None
 
+    def _keeping_filters(self, url):
+        """``url`` with the list's filters preserved (``_changelist_filters``), as Django's rows link."""
+        return add_preserved_filters({"preserved_filters": self.cl.preserved_filters, "opts": self.cl.opts}, url)
+
     def _url(self, result):
-        cl = self.cl
         pk = getattr(result, self.pk_attname)
         if isinstance(pk, int) and self.url_template is not None:
             return self.url_template.replace(PK_STAND_IN, str(pk))
-        url = cl.url_for_result(result)
-        return add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url)
+        return self._keeping_filters(self.cl.url_for_result(result))
 
     def row(self, result):
         cells = []
