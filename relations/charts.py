@@ -5,6 +5,7 @@ the page by a table carrying the same numbers, so nothing depends on seeing it.
 """
 
 import datetime
+import html
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
@@ -163,7 +164,12 @@ def era_band(eras, today=None):
 
 
 def status_timeline(periods, today=None):
-    """A country's status periods as coloured bars along one line (the table beside it lists them)."""
+    """A country's status periods as coloured bars along one line (the table beside it lists them).
+
+    The bars are written as f-strings, each status's label translated and escaped once a chart: a
+    country with some ninety periods spent 1.8 ms in ``format_html_join`` escaping every part of every
+    bar (its output is the oracle of the test).
+    """
     periods = [p for p in periods if p.starts_on]
     if not periods:
         return ""
@@ -172,27 +178,25 @@ def status_timeline(periods, today=None):
     end = max(p.ends_on or today for p in periods)
     total = max((end - start).days, 1)
     width = 900
-    bars = format_html_join(
-        "",
-        '<rect class="s-{}" x="{}" y="4" width="{}" height="28"><title>{}: {}</title></rect>',
-        (
-            (
-                p.status,
-                r((p.starts_on - start).days / total * width),
-                r(max(((p.ends_on or today) - p.starts_on).days / total * width, 2)),
-                p.get_status_display(),
-                p.span_display,
-            )
-            for p in periods
-        ),
-    )
+    labels = {}
+    bars = []
+    for p in periods:
+        label = labels.get(p.status)
+        if label is None:
+            label = labels[p.status] = html.escape(str(p.get_status_display()))
+        x = r((p.starts_on - start).days / total * width)
+        length = r(max(((p.ends_on or today) - p.starts_on).days / total * width, 2))
+        bars.append(
+            f'<rect class="s-{html.escape(p.status)}" x="{x}" y="4" width="{length}" height="28">'
+            f"<title>{label}: {html.escape(p.span_display)}</title></rect>"
+        )
     return format_html(
         '<svg class="status-timeline" viewBox="0 0 {} 56" role="img" aria-labelledby="timeline-title"'
         ' xmlns="http://www.w3.org/2000/svg"><title id="timeline-title">{}</title>{}'
         '<text x="0" y="52">{}</text><text x="{}" y="52" text-anchor="end">{}</text></svg>',
         width,
         _("Status of relations over time; the table below lists each period."),
-        bars,
+        mark_safe("".join(bars)),  # noqa: S308 - every part escaped above
         start.year,
         width,
         end.year,

@@ -121,3 +121,81 @@ def test_without_any_map_data_the_map_is_empty_not_an_error(tmp_path, monkeypatc
     finally:
         maps.world_paths.cache_clear()
         maps._render_map.cache_clear()
+
+
+def _timeline_with_format_html(periods, today):
+    """``charts.status_timeline`` as it was written with ``format_html_join`` (every part escaped by
+    Django): kept here as the oracle the faster f-strings must equal, byte for byte."""
+    from django.utils.html import format_html, format_html_join
+    from django.utils.translation import gettext as _
+
+    periods = [p for p in periods if p.starts_on]
+    if not periods:
+        return ""
+    start = periods[0].starts_on
+    end = max(p.ends_on or today for p in periods)
+    total = max((end - start).days, 1)
+    width = 900
+    bars = format_html_join(
+        "",
+        '<rect class="s-{}" x="{}" y="4" width="{}" height="28"><title>{}: {}</title></rect>',
+        (
+            (
+                p.status,
+                charts.r((p.starts_on - start).days / total * width),
+                charts.r(max(((p.ends_on or today) - p.starts_on).days / total * width, 2)),
+                p.get_status_display(),
+                p.span_display,
+            )
+            for p in periods
+        ),
+    )
+    return format_html(
+        '<svg class="status-timeline" viewBox="0 0 {} 56" role="img" aria-labelledby="timeline-title"'
+        ' xmlns="http://www.w3.org/2000/svg"><title id="timeline-title">{}</title>{}'
+        '<text x="0" y="52">{}</text><text x="{}" y="52" text-anchor="end">{}</text></svg>',
+        width,
+        _("Status of relations over time; the table below lists each period."),
+        bars,
+        start.year,
+        width,
+        end.year,
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "fa", "ps"])
+def test_the_status_timeline_writes_what_format_html_wrote(language):
+    """Every status, each precision, a period still open, a one-day period (the 2-pixel floor) and a
+    period without a start (left off), in each language of the site."""
+    import datetime
+
+    from django.utils import translation
+
+    from relations.dates import Precision
+    from relations.models import RelationPeriod
+
+    day = datetime.date
+    periods = [RelationPeriod(status=RelationStatus.NONE, starts_on=None)]
+    start = day(1747, 1, 1)
+    for number, status in enumerate(RelationStatus.values * 3):
+        precision = list(Precision)[number % 3]
+        ends = start + datetime.timedelta(days=400 + 97 * number)
+        periods.append(
+            RelationPeriod(
+                status=status,
+                starts_on=start,
+                starts_on_precision=precision,
+                ends_on=ends,
+                ends_on_precision=list(Precision)[(number + 1) % 3],
+            )
+        )
+        start = ends
+    periods.append(RelationPeriod(status=RelationStatus.INFORMAL, starts_on=start, ends_on=start + datetime.timedelta(1)))
+    periods.append(RelationPeriod(status=RelationStatus.DIPLOMATIC, starts_on=start + datetime.timedelta(1)))
+    today = day(2026, 11, 30)
+    with translation.override(language):
+        written = charts.status_timeline(periods, today)
+        assert written == _timeline_with_format_html(periods, today)
+        assert written.count("<rect ") == len(periods) - 1  # the period without a start is left off
+        assert f"{translation.gettext('present')}</title></rect><text" in written  # the open period, last
+    assert charts.status_timeline([], today) == _timeline_with_format_html([], today) == ""
