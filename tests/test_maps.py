@@ -190,7 +190,9 @@ def test_the_status_timeline_writes_what_format_html_wrote(language):
             )
         )
         start = ends
-    periods.append(RelationPeriod(status=RelationStatus.INFORMAL, starts_on=start, ends_on=start + datetime.timedelta(1)))
+    periods.append(
+        RelationPeriod(status=RelationStatus.INFORMAL, starts_on=start, ends_on=start + datetime.timedelta(1))
+    )
     periods.append(RelationPeriod(status=RelationStatus.DIPLOMATIC, starts_on=start + datetime.timedelta(1)))
     today = day(2026, 11, 30)
     with translation.override(language):

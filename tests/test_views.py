@@ -898,11 +898,12 @@ def _reference_list_by_format_html(footnotes):
     format_html. Kept here as the oracle the faster markup must equal."""
     from django.utils.html import escape, format_html, format_html_join
     from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext as _
 
     items = []
     for ref in footnotes.references:
         several = len(ref.uses) > 1
-        label = escape(f"Back to citation {ref.number}")
+        label = escape(_("Back to citation %(n)s") % {"n": ref.number})
         backlinks = mark_safe(
             "".join(
                 f'<a href="#{use}" aria-label="{label} ({position:d})">↑<sup>{position:d}</sup></a> '
@@ -922,21 +923,26 @@ def _reference_list_by_format_html(footnotes):
                 ref.formatted,
                 quote,
                 ref.source.get_absolute_url(),
-                "About this source",
+                _("About this source"),
             )
         )
     return format_html(
         '<section class="references" aria-labelledby="references-heading"><h2 id="references-heading">{}</h2>'
         '<ol class="reference-list">{}</ol></section>',
-        "References",
+        _("References"),
         format_html_join("", "{}", ((item,) for item in items)),
     )
 
 
-def test_reference_list_is_written_as_format_html_wrote_it():
+@pytest.mark.parametrize("language", ["en", "fa"])
+def test_reference_list_is_written_as_format_html_wrote_it(language):
     """``reference_list`` joins strings instead of calling format_html per reference: the markup is the
-    same, awkward titles, quotes and locators escaped, a reference cited once and one cited twice."""
-    from relations.footnotes import Footnotes
+    same, awkward titles, quotes and locators escaped, a reference cited once and one cited twice, a
+    source read as a row (footnotes) and one read as a model instance (the key ``format_reference``
+    memoises on is the same), in English and in Dari."""
+    from django.utils import translation
+
+    from relations.footnotes import Footnotes, SourceRow, format_reference
     from relations.templatetags.relations_tags import reference_list
 
     awkward = SourceFactory(title='Treaties <"old"> & new', authors="O'Brien, Anne", publisher="A & B")
@@ -952,9 +958,14 @@ def test_reference_list_is_written_as_format_html_wrote_it():
     for event in events:
         footnotes.cite(event)
     assert len(footnotes.references) == 3
-    written = str(reference_list({"footnotes": footnotes}))
+    assert all(type(ref.citation.source) is SourceRow for ref in footnotes.references)
+    with translation.override(language):
+        written = str(reference_list({"footnotes": footnotes}))
+        assert written == str(_reference_list_by_format_html(footnotes))
+        assert format_reference(footnotes.references[0].citation.source, "p. <1> & 2") == format_reference(
+            awkward, "p. <1> & 2"
+        )
     assert "&lt;for ever&gt;" in written and "Treaties &lt;&quot;old&quot;&gt; &amp; new" in written
-    assert written == str(_reference_list_by_format_html(footnotes))
 
 
 COUNTRY_LOOP = (
