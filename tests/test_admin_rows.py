@@ -126,13 +126,14 @@ def test_choice_labels_are_translated_once_a_list_as_django_translates_them(mode
 
 
 def test_a_cell_is_escaped_as_conditional_escape_escapes_it():
-    """What a column's method may return: text, safe HTML, numbers, nothing, and lazy strings of either."""
+    """What a column's method may return: text, safe HTML, numbers, nothing, and lazy strings of either
+    (``relations.escaping.escape``, which the admin rows and the public pages' Python writers share)."""
     from django.utils.functional import lazy
     from django.utils.html import conditional_escape
     from django.utils.safestring import SafeString, mark_safe
     from django.utils.translation import gettext_lazy
 
-    from relations.templatetags.admin_rows import _escape
+    from relations.escaping import escape
 
     values = [
         AWKWARD,
@@ -144,4 +145,4 @@ def test_a_cell_is_escaped_as_conditional_escape_escapes_it():
         lazy(lambda: "<i>lazy, not safe</i>", str)(),
     ]
     for value in values:
-        assert _escape(value) == conditional_escape(value), value
+        assert escape(value) == conditional_escape(value), value

@@ -64,3 +64,49 @@ def test_a_date_is_written_in_the_language_active_when_it_is_asked_for():
         assert dari == date_format(value, "F Y") != english
     with translation.override("en"):
         assert format_date(value, "month") == english
+
+
+def _date_span_by_format_html(obj, start_field, end_field, open_label=None):
+    """``date_span`` as it was written with ``format_html`` (Django's escaping of both halves): kept here
+    as the oracle the f-string must equal."""
+    from django.utils.html import format_html
+    from django.utils.translation import gettext as _
+
+    from relations.templatetags.relations_tags import precise_date
+
+    start = getattr(obj, start_field)
+    end = getattr(obj, end_field)
+    start_html = precise_date(start, getattr(obj, f"{start_field}_precision")) if start else _("unknown")
+    if end:
+        end_html = precise_date(end, getattr(obj, f"{end_field}_precision"))
+    else:
+        end_html = open_label if open_label is not None else _("present")
+    return format_html("{} – {}", start_html, end_html)
+
+
+@pytest.mark.parametrize("language", ["en", "fa", "ps"])
+def test_a_date_span_is_written_as_format_html_wrote_it(language):
+    """Each precision, an open end (with the default label, a template's empty one, a safe one and one to
+    escape), an unknown start and a blank precision (taken as a day), in each language of the site."""
+    from types import SimpleNamespace
+
+    from django.utils import translation
+    from django.utils.safestring import mark_safe
+
+    from relations.templatetags.relations_tags import date_span
+
+    day = datetime.date
+    spans = [
+        SimpleNamespace(a=day(1919, 1, 1), a_precision="year", b=day(1921, 3, 1), b_precision="month"),
+        SimpleNamespace(a=day(2025, 7, 3), a_precision="day", b=None, b_precision="day"),
+        SimpleNamespace(a=None, a_precision="day", b=day(1880, 7, 22), b_precision=""),
+        SimpleNamespace(a=None, a_precision="", b=None, b_precision=""),
+    ]
+    labels = [None, "", mark_safe("<i>open</i>"), "<to be> & seen"]  # noqa: S308 - a constant under test
+    with translation.override(language):
+        for span in spans:
+            for label in labels:
+                written = date_span(span, "a", "b", label)
+                assert written == _date_span_by_format_html(span, "a", "b", label), (span, label)
+                assert hasattr(written, "__html__")
+    assert "&lt;to be&gt; &amp; seen" in date_span(spans[1], "a", "b", labels[3])

@@ -39,23 +39,15 @@ from django.contrib.admin.utils import (
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
-from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
+
+from ..escaping import escape
 
 register = template.Library()
 
 # Stands for the primary key in a change URL reversed once a list (a run of digits: any integer key
 # reverses and quotes to its own digits, so replacing it gives what reversing each row gives).
 PK_STAND_IN = "9876543210123456789"
-
-
-def _escape(value):
-    """``conditional_escape`` without its lazy wrapper: a safe string as it is, anything else escaped."""
-    if isinstance(value, Promise):  # a lazy string is what it evaluates to, safe or not
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
 
 
 class Column:
@@ -78,7 +70,7 @@ class Column:
         f = self.field
         if f is not None and not f.auto_created and not isinstance(f.remote_field, models.ManyToOneRel):
             try:
-                self.labels = {value: mark_safe(_escape(label)) for value, label in f.flatchoices or ()} or None  # noqa: S308
+                self.labels = {value: mark_safe(escape(label)) for value, label in f.flatchoices or ()} or None  # noqa: S308
             except TypeError:  # unhashable choices: Django's own path
                 self.labels = None
 
@@ -175,12 +167,12 @@ class Rows:
                 try:
                     url = self._url(result)
                 except NoReverseMatch:
-                    link_or_text = _escape(result_repr)
+                    link_or_text = escape(result_repr)
                 else:
-                    link_or_text = f'<a href="{html.escape(url)}">{_escape(result_repr)}</a>'
+                    link_or_text = f'<a href="{html.escape(url)}">{escape(result_repr)}</a>'
                 cells.append(f"<{column.table_tag}{row_class}>{link_or_text}</{column.table_tag}>")
             else:
-                cells.append(f"<td{row_class}>{_escape(result_repr)}</td>")
+                cells.append(f"<td{row_class}>{escape(result_repr)}</td>")
         return mark_safe("".join(cells))  # noqa: S308 - every value escaped above, as format_html would
 
 
