@@ -123,17 +123,24 @@ def heads_of_mission(context, mission, shown):
     these lines, and the loop's tags and filters cost twice what the strings do. The markup is the
     loop's, byte for byte (``tests/test_views.py`` renders both and compares them).
     """
+    heads = mission.visible_heads[:shown]
+    if not heads:
+        return SafeString("")
     footnotes = context.get("footnotes")
+    language = get_language()
+    since, until = html.escape(_("from")), html.escape(_("to"))  # translated once a mission, not once a head
     lines = []
-    for head in mission.visible_heads[:shown]:
-        line = [conditional_escape(head.name), ", ", conditional_escape(head.title)]
+    for head in heads:
+        line = [html.escape(head.name), ", ", html.escape(head.title)]
         if head.started_on:
-            line += [", ", conditional_escape(_("from")), " ", precise_date(head.started_on, head.started_on_precision)]
+            start = _precise_date(head.started_on, head.started_on_precision or Precision.DAY, language)
+            line += [", ", since, " ", start]
         if head.ended_on:
-            line += [" ", conditional_escape(_("to")), " ", precise_date(head.ended_on, head.ended_on_precision)]
+            end = _precise_date(head.ended_on, head.ended_on_precision or Precision.DAY, language)
+            line += [" ", until, " ", end]
         line.append(_marks(footnotes, head))
         lines.append("".join(line))
-    return mark_safe("<br>".join(lines))  # noqa: S308 - every part escaped above or built by format_html
+    return SafeString("<br>".join(lines))  # every part escaped above or built by format_html
 
 
 @register.simple_tag(takes_context=True)
