@@ -1614,3 +1614,72 @@ def test_the_status_periods_of_todays_era_are_read_along_their_ends_index():
     plan = " ".join(str(row) for row in query_plan(sql, params=params))
     if connection.vendor == "sqlite":
         assert "relations_relationperiod_ends_on" in plan, plan
+
+
+def test_an_eras_first_periods_are_read_with_sql_compiled_once_an_era_as_the_queryset_reads_them():
+    """``first_periods_of_era`` compiles ``first_periods_queryset`` once for each era (its dates), reader
+    or staff, and makes the rows periods through ``raw``: the periods, their fields, what is deferred and
+    the three window annotations are the queryset's, for an era with an end and one without, a draft
+    period and a draft country (staff see both, readers neither), more periods than the page lists; an
+    era whose dates change is compiled afresh."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from relations import views
+
+    closed = EraFactory(slug="closed", starts_on=datetime.date(1900, 1, 1), ends_on=datetime.date(1950, 1, 1))
+    today = EraFactory(slug="open", starts_on=datetime.date(1950, 1, 1), ends_on=None)
+    hidden = CountryFactory(name="Hidden", publication=models.Publication.DRAFT)
+    statuses = list(models.RelationStatus)
+    for number, country in enumerate([*CountryFactory.create_batch(3), hidden]):
+        for year in range(1890, 2000, 9):
+            RelationPeriodFactory(
+                country=country,
+                status=statuses[(year + number) % len(statuses)],
+                starts_on=datetime.date(year, 1, 1),
+                ends_on=datetime.date(year + 9, 1, 1) if year < 1988 else None,
+                publication=models.Publication.DRAFT if year == 1935 else models.Publication.PUBLISHED,
+                cited=False,
+            )
+    staff = UserFactory(username="era-editor", is_staff=True)
+
+    def seen(periods):
+        return [
+            (p.pk, p.country_id, p.status, p.starts_on, p.starts_on_precision, p.ends_on, p.ends_on_precision)
+            + (p.publication, p.unverified, p.created_at, p.updated_at, p.version)
+            + (p.position, p.in_era, p.best_rank, frozenset(p.get_deferred_fields()))
+            for p in periods
+        ]
+
+    views._first_periods_statements.clear()
+    for era in (closed, today):
+        for viewer in (AnonymousUser(), staff):
+            expected = seen(views.first_periods_queryset(era, viewer, 3))
+            with CaptureQueriesContext(connection) as queries:
+                first = seen(views.first_periods_of_era(era, viewer, 3))
+                again = seen(views.first_periods_of_era(era, viewer, 3))
+            assert first == again == expected and len(queries) == 2
+            assert {row[-1] for row in first} == {frozenset({"summary", "editor_notes"})}
+            assert any(row[-3] > 3 for row in first)  # a country with more periods in the era than are listed
+            assert (hidden.pk in {row[1] for row in first}) == (viewer is staff)
+    assert len(views._first_periods_statements) == 4
+
+    compiled = []
+    original = views.first_periods_queryset
+
+    def counting(*args):
+        compiled.append(args)
+        return original(*args)
+
+    views.first_periods_queryset = counting
+    try:
+        views.first_periods_of_era(closed, AnonymousUser(), 3)
+        assert compiled == []  # the era's statement is kept
+        closed.ends_on = datetime.date(1940, 1, 1)
+        closed.save()
+        moved = seen(views.first_periods_of_era(closed, AnonymousUser(), 3))
+        assert len(compiled) == 1 and moved == seen(original(closed, AnonymousUser(), 3))
+        assert max(row[3] for row in moved) < datetime.date(1940, 1, 1)
+    finally:
+        views.first_periods_queryset = original
