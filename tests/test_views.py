@@ -1652,7 +1652,7 @@ def test_an_eras_first_periods_are_read_with_sql_compiled_once_an_era_as_the_que
             for p in periods
         ]
 
-    views._first_periods_statements.clear()
+    views._first_periods_statements.statements.clear()
     for era in (closed, today):
         for viewer in (AnonymousUser(), staff):
             expected = seen(views.first_periods_queryset(era, viewer, 3))
@@ -1663,7 +1663,7 @@ def test_an_eras_first_periods_are_read_with_sql_compiled_once_an_era_as_the_que
             assert {row[-1] for row in first} == {frozenset({"summary", "editor_notes"})}
             assert any(row[-3] > 3 for row in first)  # a country with more periods in the era than are listed
             assert (hidden.pk in {row[1] for row in first}) == (viewer is staff)
-    assert len(views._first_periods_statements) == 4
+    assert len(views._first_periods_statements.statements) == 4
 
     compiled = []
     original = views.first_periods_queryset
@@ -1683,3 +1683,43 @@ def test_an_eras_first_periods_are_read_with_sql_compiled_once_an_era_as_the_que
         assert max(row[3] for row in moved) < datetime.date(1940, 1, 1)
     finally:
         views.first_periods_queryset = original
+
+
+def test_successor_codes_are_read_with_sql_compiled_once_as_the_queryset_reads_them():
+    """The map's successor codes: a published former state's successors with a code, a draft former
+    state's only for staff, a successor without a code left out; compiled once for readers and once for
+    staff, each answering as the ORM's query does."""
+    from collections import defaultdict
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from relations import views
+
+    union = CountryFactory(name="Old Union", kind="former_state", iso_numeric="810")
+    draft = CountryFactory(name="Draft Union", kind="former_state", publication=models.Publication.DRAFT)
+    east, west, nameless = (
+        CountryFactory(name="East", iso_numeric="643"),
+        CountryFactory(name="West", iso_numeric="804"),
+        CountryFactory(name="Nameless", iso_numeric=None),
+    )
+    union.successors.set([east, west, nameless])
+    draft.successors.set([west])
+    staff = UserFactory(username="map-editor", is_staff=True)
+
+    def through_the_orm(user):
+        codes = defaultdict(list)
+        for from_id, code in models.Country.successors.through.objects.filter(
+            from_country__in=models.Country.objects.visible_to(user), to_country__iso_numeric__isnull=False
+        ).values_list("from_country_id", "to_country__iso_numeric"):
+            codes[from_id].append(code)
+        return {key: sorted(value) for key, value in codes.items()}
+
+    views._successor_statements.statements.clear()
+    for user in (AnonymousUser(), staff, AnonymousUser()):
+        with CaptureQueriesContext(connection) as queries:
+            codes = {key: sorted(value) for key, value in views.successor_codes(user).items()}
+        assert codes == through_the_orm(user) and len(queries) == 1
+        assert codes[union.pk] == ["643", "804"] and (draft.pk in codes) == (user is staff)
+    assert len(views._successor_statements.statements) == 2
