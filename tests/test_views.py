@@ -1723,3 +1723,46 @@ def test_successor_codes_are_read_with_sql_compiled_once_as_the_queryset_reads_t
         assert codes == through_the_orm(user) and len(queries) == 1
         assert codes[union.pk] == ["643", "804"] and (draft.pk in codes) == (user is staff)
     assert len(views._successor_statements.statements) == 2
+
+
+def test_the_home_pages_countries_are_read_with_sql_compiled_once_a_day_as_the_queryset_reads_them():
+    """The countries of the home page's map with their status on a date: the queryset's countries,
+    fields, deferred fields and status, for readers and for staff (a draft country; a draft period, which
+    the status never reads),
+    on a date inside a period, between two and before any; one statement a day for each."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from relations import views
+
+    land, hidden = CountryFactory(name="Land"), CountryFactory(name="Hidden", publication=models.Publication.DRAFT)
+    for country in (land, hidden):
+        RelationPeriodFactory(country=country, starts_on=datetime.date(1920, 1, 1), ends_on=datetime.date(1930, 1, 1))
+        RelationPeriodFactory(
+            country=country,
+            status=models.RelationStatus.SUSPENDED,
+            starts_on=datetime.date(1935, 1, 1),
+            publication=models.Publication.DRAFT,
+        )
+    staff = UserFactory(username="home-editor", is_staff=True)
+
+    def seen(countries):
+        return [
+            (c.pk, c.name, c.slug, c.kind, c.iso_numeric, c.status_on, frozenset(c.get_deferred_fields()))
+            for c in countries
+        ]
+
+    views._countries_with_status_statements.statements.clear()
+    for on in (datetime.date(1925, 6, 1), datetime.date(1940, 1, 1), datetime.date(1900, 1, 1)):
+        for user in (AnonymousUser(), staff):
+            expected = seen(views.countries_with_status_queryset(user, on))
+            with CaptureQueriesContext(connection) as queries:
+                assert seen(views.countries_with_status_on(user, on)) == expected
+            assert len(queries) == 1 and (hidden.pk in {row[0] for row in expected}) == (user is staff)
+            statuses = {row[0]: row[5] for row in expected}
+            if on.year == 1925:
+                assert statuses[land.pk] == models.RelationStatus.DIPLOMATIC
+            if on.year == 1940:  # the status is read from published periods only, for staff as for readers
+                assert statuses[land.pk] is None
+    assert len(views._countries_with_status_statements.statements) == 6
