@@ -80,26 +80,6 @@ class Reference:
         self.citation = citation
         self.uses = []
 
-    @property
-    def anchor(self):
-        return f"ref-{self.number}"
-
-    @property
-    def source(self):
-        return self.citation.source
-
-    @property
-    def locator(self):
-        return self.citation.locator
-
-    @property
-    def quote(self):
-        return self.citation.quote
-
-    @property
-    def formatted(self):
-        return format_reference(self.citation.source, locator=self.citation.locator)
-
 
 class Use(namedtuple("Use", ("number", "anchor"))):
     """One superscript on the page."""

@@ -900,6 +900,8 @@ def _reference_list_by_format_html(footnotes):
     from django.utils.safestring import mark_safe
     from django.utils.translation import gettext as _
 
+    from relations.footnotes import format_reference
+
     items = []
     for ref in footnotes.references:
         several = len(ref.uses) > 1
@@ -912,17 +914,18 @@ def _reference_list_by_format_html(footnotes):
                 for position, use in enumerate(ref.uses, start=1)
             )
         )
-        quote = format_html('<q class="quote">{}</q>', ref.quote) if ref.quote else ""
+        citation = ref.citation
+        quote = format_html('<q class="quote">{}</q>', citation.quote) if citation.quote else ""
         items.append(
             format_html(
                 '<li id="{}" value="{}"><span class="backlinks">{}</span> {} {} '
                 '<a class="source-link" href="{}">{}</a></li>',
-                ref.anchor,
+                f"ref-{ref.number}",
                 ref.number,
                 backlinks,
-                ref.formatted,
+                format_reference(citation.source, locator=citation.locator),
                 quote,
-                ref.source.get_absolute_url(),
+                citation.source.get_absolute_url(),
                 _("About this source"),
             )
         )
