@@ -33,12 +33,14 @@ def precise_date(value, precision=Precision.DAY):
     """``<time datetime="2025-07-03">3 July 2025</time> (12 Saratan 1404)``; empty for no date."""
     if value is None or value == "":
         return ""
-    return _precise_date(value, precision or Precision.DAY, get_language())
+    return _precise_date(value, precision, get_language())
 
 
 @lru_cache(maxsize=16384)
 def _precise_date(value, precision, language):
-    """Dates are immutable and their wording depends only on the language: each is written out once."""
+    """Dates are immutable and their wording depends only on the language: each is written out once.
+    A date without a precision (blank) is taken as a day's."""
+    precision = precision or Precision.DAY
     return format_html(
         '<time datetime="{}">{}</time> <span class="hijri">({})</span>',
         iso_value(value, precision),
@@ -59,11 +61,11 @@ def date_span(obj, start_field, end_field, open_label=None):
     start = getattr(obj, start_field)
     end = getattr(obj, end_field)
     if start:
-        start_html = _precise_date(start, getattr(obj, f"{start_field}_precision") or Precision.DAY, language)
+        start_html = _precise_date(start, getattr(obj, f"{start_field}_precision"), language)
     else:
         start_html = html.escape(_("unknown"))
     if end:
-        end_html = _precise_date(end, getattr(obj, f"{end_field}_precision") or Precision.DAY, language)
+        end_html = _precise_date(end, getattr(obj, f"{end_field}_precision"), language)
     elif open_label is None:
         end_html = html.escape(_("present"))
     else:
@@ -133,10 +135,10 @@ def heads_of_mission(context, mission, shown):
     for head in heads:
         line = [html.escape(head.name), ", ", html.escape(head.title)]
         if head.started_on:
-            start = _precise_date(head.started_on, head.started_on_precision or Precision.DAY, language)
+            start = _precise_date(head.started_on, head.started_on_precision, language)
             line += [", ", since, " ", start]
         if head.ended_on:
-            end = _precise_date(head.ended_on, head.ended_on_precision or Precision.DAY, language)
+            end = _precise_date(head.ended_on, head.ended_on_precision, language)
             line += [" ", until, " ", end]
         line.append(_marks(footnotes, head))
         lines.append("".join(line))
